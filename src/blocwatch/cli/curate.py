@@ -1,0 +1,26 @@
+"""``blocwatch curate``: rebuild the shipped data tables from their sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from blocwatch.cli import app
+from blocwatch.cli.output import console
+
+curate_app = typer.Typer(help="Rebuild the curated data shipped in the package (for maintainers).", no_args_is_help=True)
+app.add_typer(curate_app, name="curate")
+
+SHARED = typer.Option(Path("../shared/data"), "--shared", help="The raw data folder (shared/data).")
+REPO = typer.Option(Path("."), "--repo", help="The blocwatch checkout.")
+
+
+@curate_app.command("registry")
+def curate_registry(shared: Path = SHARED, repo: Path = REPO) -> None:
+    """Rebuild src/blocwatch/data/countries.csv."""
+    from blocwatch.curate.registry import build
+
+    out = repo / "src" / "blocwatch" / "data" / "countries.csv"
+    n = build(shared, repo / "curation", out)
+    console.print(f"wrote {n} entities to {out}")

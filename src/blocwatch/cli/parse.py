@@ -1,0 +1,1 @@
+"""``blocwatch parse``: extract a signatory list from a text."""

@@ -1,0 +1,1 @@
+"""Code that builds the project's curated data tables from raw sources."""

@@ -1,0 +1,147 @@
+"""SQLAlchemy 2 models. Every stored fact points at a ``Source``.
+
+Schema changes go through Alembic (``store/migrations``); never edit a
+released migration, add a new one.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON, Boolean, Date, DateTime, ForeignKey, Integer, SmallInteger, String,
+    Text, UniqueConstraint, Index,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Source(Base):
+    """Where a fact comes from: a web page, a file in shared/data, a dataset."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # web | dataset | file | curation
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    citation: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("kind", "url", "title", name="uq_source"),)
+
+
+class Country(Base):
+    __tablename__ = "countries"
+    iso3: Mapped[str] = mapped_column(String(3), primary_key=True)
+    iso2: Mapped[str | None] = mapped_column(String(2))
+    numeric: Mapped[str | None] = mapped_column(String(3))
+    name: Mapped[str] = mapped_column(Text)
+    official_name: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))  # member | observer | former
+    admitted: Mapped[date | None] = mapped_column(Date)
+    ended: Mapped[date | None] = mapped_column(Date)
+    regional_group: Mapped[str | None] = mapped_column(String(30))
+    also_in: Mapped[list] = mapped_column(JSON, default=list)
+    eu_since: Mapped[date | None] = mapped_column(Date)
+    successors: Mapped[list] = mapped_column(JSON, default=list)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+
+
+class Event(Base):
+    """A joint statement, joint letter, or (later) a recorded vote."""
+
+    __tablename__ = "events"
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), default="statement")  # statement | letter | vote
+    series: Mapped[str] = mapped_column(String(40), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    forum: Mapped[str] = mapped_column(String(40))
+    session: Mapped[str | None] = mapped_column(String(20))
+    date: Mapped[date] = mapped_column(Date, index=True)
+    delivered_by: Mapped[str | None] = mapped_column(ForeignKey("countries.iso3"))
+    delivered_by_text: Mapped[str | None] = mapped_column(Text)
+    lead: Mapped[str | None] = mapped_column(ForeignKey("countries.iso3"))
+    lead_text: Mapped[str | None] = mapped_column(Text)
+    stance: Mapped[str | None] = mapped_column(String(20))  # critical | supportive
+    target: Mapped[str | None] = mapped_column(ForeignKey("countries.iso3"))
+    topics: Mapped[list] = mapped_column(JSON, default=list)
+    claimed_count: Mapped[int | None] = mapped_column(Integer)
+    list_complete: Mapped[bool] = mapped_column(Boolean, default=False)
+    responds_to: Mapped[str | None] = mapped_column(ForeignKey("events.id"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    positions: Mapped[list[Position]] = relationship(back_populates="event", cascade="all, delete-orphan")
+    sources: Mapped[list[EventSource]] = relationship(cascade="all, delete-orphan")
+
+
+class EventSource(Base):
+    __tablename__ = "event_sources"
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    what: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[Source] = relationship()
+
+
+class Position(Base):
+    """A state's position on an event: it signed (at delivery or later), or withdrew.
+
+    Changes after delivery are kept as dated rows (``joined_on``,
+    ``withdrew_on``), never as silent edits of the list.
+    """
+
+    __tablename__ = "positions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), index=True)
+    iso3: Mapped[str] = mapped_column(ForeignKey("countries.iso3"), index=True)
+    position: Mapped[str] = mapped_column(String(20), default="signed")  # signed | yes | no | abstain | non_voting
+    joined_on: Mapped[date | None] = mapped_column(Date)
+    withdrew_on: Mapped[date | None] = mapped_column(Date)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    event: Mapped[Event] = relationship(back_populates="positions")
+    __table_args__ = (UniqueConstraint("event_id", "iso3", name="uq_position"),)
+
+
+class GARollCall(Base):
+    """A recorded vote of the General Assembly."""
+
+    __tablename__ = "ga_roll_calls"
+    rcid: Mapped[int] = mapped_column(primary_key=True)
+    session: Mapped[int] = mapped_column(SmallInteger, index=True)
+    date: Mapped[date | None] = mapped_column(Date)
+    unres: Mapped[str | None] = mapped_column(String(40))
+    important: Mapped[bool | None] = mapped_column(Boolean)
+    amend: Mapped[bool | None] = mapped_column(Boolean)
+    para: Mapped[bool | None] = mapped_column(Boolean)
+    short: Mapped[str | None] = mapped_column(Text)
+    descr: Mapped[str | None] = mapped_column(Text)
+    issues: Mapped[list] = mapped_column(JSON, default=list)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+
+
+class GAVote(Base):
+    """One state's vote on one roll call.
+
+    ``vote`` uses Voeten's coding: 1 yes, 2 abstain, 3 no, 8 present but not
+    voting (UN Digital Library ``X``). States absent from a roll call have
+    no row, as in unvotes.
+    """
+
+    __tablename__ = "ga_votes"
+    rcid: Mapped[int] = mapped_column(ForeignKey("ga_roll_calls.rcid"), primary_key=True)
+    iso3: Mapped[str] = mapped_column(ForeignKey("countries.iso3"), primary_key=True)
+    vote: Mapped[int] = mapped_column(SmallInteger)
+    __table_args__ = (Index("ix_ga_votes_iso3", "iso3"),)
+
+
+class ImportLog(Base):
+    """One completed import: what file, when, how many rows (provenance)."""
+
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    path: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at: Mapped[datetime] = mapped_column(DateTime)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
