@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 18:27:18.772336
+Create Date: 2026-11-27 18:28:52.709674
 """
 from alembic import op
 import sqlalchemy as sa
