@@ -116,6 +116,7 @@ class GARollCall(Base):
     short: Mapped[str | None] = mapped_column(Text)
     descr: Mapped[str | None] = mapped_column(Text)
     issues: Mapped[list] = mapped_column(JSON, default=list)
+    undl_id: Mapped[int | None] = mapped_column(Integer, unique=True)  # UN Digital Library record id
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
 
 

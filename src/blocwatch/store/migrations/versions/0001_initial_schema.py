@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 18:28:52.709674
+Create Date: 2026-11-27 18:30:57.710596
 """
 from alembic import op
 import sqlalchemy as sa
@@ -53,9 +53,11 @@ def upgrade() -> None:
     sa.Column('short', sa.Text(), nullable=True),
     sa.Column('descr', sa.Text(), nullable=True),
     sa.Column('issues', sa.JSON(), nullable=False),
+    sa.Column('undl_id', sa.Integer(), nullable=True),
     sa.Column('source_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['source_id'], ['sources.id'], ),
-    sa.PrimaryKeyConstraint('rcid')
+    sa.PrimaryKeyConstraint('rcid'),
+    sa.UniqueConstraint('undl_id')
     )
     with op.batch_alter_table('ga_roll_calls', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_ga_roll_calls_session'), ['session'], unique=False)
