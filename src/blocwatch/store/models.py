@@ -59,6 +59,7 @@ class Event(Base):
     forum: Mapped[str] = mapped_column(String(40))
     session: Mapped[str | None] = mapped_column(String(20))
     date: Mapped[date] = mapped_column(Date, index=True)
+    date_precision: Mapped[str] = mapped_column(String(5), default="day")  # day | month
     delivered_by: Mapped[str | None] = mapped_column(ForeignKey("countries.iso3"))
     delivered_by_text: Mapped[str | None] = mapped_column(Text)
     lead: Mapped[str | None] = mapped_column(ForeignKey("countries.iso3"))
@@ -96,6 +97,8 @@ class Position(Base):
     position: Mapped[str] = mapped_column(String(20), default="signed")  # signed | yes | no | abstain | non_voting
     joined_on: Mapped[date | None] = mapped_column(Date)
     withdrew_on: Mapped[date | None] = mapped_column(Date)
+    ordinal: Mapped[int | None] = mapped_column(Integer)  # place in the source's list (0-based)
+    name_in_source: Mapped[str | None] = mapped_column(Text)  # the name as the source wrote it
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     note: Mapped[str | None] = mapped_column(Text)
     event: Mapped[Event] = relationship(back_populates="positions")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 18:30:57.710596
+Create Date: 2026-11-27 18:31:11.715657
 """
 from alembic import op
 import sqlalchemy as sa
@@ -81,6 +81,7 @@ def upgrade() -> None:
     sa.Column('forum', sa.String(length=40), nullable=False),
     sa.Column('session', sa.String(length=20), nullable=True),
     sa.Column('date', sa.Date(), nullable=False),
+    sa.Column('date_precision', sa.String(length=5), nullable=False),
     sa.Column('delivered_by', sa.String(length=3), nullable=True),
     sa.Column('delivered_by_text', sa.Text(), nullable=True),
     sa.Column('lead', sa.String(length=3), nullable=True),
@@ -128,6 +129,8 @@ def upgrade() -> None:
     sa.Column('position', sa.String(length=20), nullable=False),
     sa.Column('joined_on', sa.Date(), nullable=True),
     sa.Column('withdrew_on', sa.Date(), nullable=True),
+    sa.Column('ordinal', sa.Integer(), nullable=True),
+    sa.Column('name_in_source', sa.Text(), nullable=True),
     sa.Column('source_id', sa.Integer(), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
