@@ -1,0 +1,156 @@
+"""Read General Assembly roll calls and votes from the store as DataFrames.
+
+These are the fast paths every GA analysis starts from: plain SQL through the
+DBAPI connection into numpy/pandas (no ORM objects), so reading all 870,000
+votes of 1946-2019 takes a fraction of a second.
+
+Vote coding (Voeten's, kept as stored): ``1`` yes, ``2`` abstain, ``3`` no,
+``8`` present but not voting (UN Digital Library ``X``). A state absent from a
+roll call (or not a member then) has no row.
+
+Seats and lineage: each vote row belongs to the registry entity that held the
+seat on the day of the vote (the USSR, code ``SUN``, until 24 December 1991,
+the Russian Federation ``RUS`` after; the Republic of China ``ROC`` until
+25 October 1971; see :mod:`blocwatch.ga.seats`). ``lineage=True`` relabels
+the votes of a former seat holder with the code of the state that continued
+its seat (``SUN`` -> ``RUS``, ``ROC`` -> ``CHN``, ``FRG`` -> ``DEU``,
+``YAR`` -> ``YEM``, ``ZZB`` -> ``TZA``), for series that follow one seat
+through time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+YES, ABSTAIN, NO, NOT_VOTING = 1, 2, 3, 8
+VOTE_CODES: dict[int, str] = {YES: "yes", ABSTAIN: "abstain", NO: "no", NOT_VOTING: "not_voting"}
+VOTE_FROM_TEXT: dict[str, int] = {v: k for k, v in VOTE_CODES.items()}
+
+ISSUES: dict[str, str] = {
+    "me": "Palestinian conflict",
+    "nu": "Nuclear weapons and nuclear material",
+    "di": "Arms control and disarmament",
+    "co": "Colonialism",
+    "hr": "Human rights",
+    "ec": "Economic development",
+}
+
+ROLLCALL_COLUMNS = ["rcid", "session", "date", "unres", "important", "amend", "para", "short", "issues"]
+VOTE_COLUMNS = ["rcid", "session", "date", "iso3", "vote"]
+
+
+def _sessions_clause(sessions: Iterable[int] | int | None, column: str) -> tuple[str, list[int]]:
+    if sessions is None:
+        return "", []
+    if isinstance(sessions, (int, np.integer)):
+        sessions = [int(sessions)]
+    values = sorted({int(s) for s in sessions})
+    if not values:
+        return " WHERE 0", []
+    return f" WHERE {column} IN ({','.join('?' * len(values))})", values
+
+
+def _fetch(engine: Engine, sql: str, params: list) -> list[tuple]:
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute(sql, params)
+        rows = cur.fetchall()
+        cur.close()
+        return rows
+    finally:
+        raw.close()
+
+
+def _bool_column(values) -> pd.Series:
+    return pd.array([None if v is None else bool(v) for v in values], dtype="boolean")
+
+
+def rollcalls_frame(engine: Engine, sessions: Iterable[int] | int | None = None) -> pd.DataFrame:
+    """The stored roll calls, one row each, sorted by ``rcid``.
+
+    Columns: ``rcid`` (int64), ``session`` (int16), ``date`` (datetime64; the
+    day of the vote as the source gives it), ``unres`` (resolution symbol, e.g.
+    ``R/74/1`` in unvotes, ``A/RES/74/1`` from the UN Digital Library),
+    ``important`` (the US State Department's "important votes"; nullable
+    boolean, missing where not recorded), ``amend`` and ``para`` (a vote on
+    an amendment / a separate paragraph; nullable boolean), ``short`` (short
+    title) and ``issues`` (tuple of issue codes, see :data:`ISSUES`).
+    """
+    import json
+
+    where, params = _sessions_clause(sessions, "session")
+    rows = _fetch(engine, "SELECT rcid, session, date, unres, important, amend, para, short, issues "
+                          f"FROM ga_roll_calls{where} ORDER BY rcid", params)
+    cols = list(zip(*rows)) if rows else [()] * len(ROLLCALL_COLUMNS)
+    return pd.DataFrame({
+        "rcid": np.asarray(cols[0], dtype=np.int64),
+        "session": np.asarray(cols[1], dtype=np.int16),
+        "date": pd.to_datetime(pd.Series(cols[2], dtype=object), format="%Y-%m-%d"),
+        "unres": pd.Series(cols[3], dtype=object),
+        "important": _bool_column(cols[4]),
+        "amend": _bool_column(cols[5]),
+        "para": _bool_column(cols[6]),
+        "short": pd.Series(cols[7], dtype=object),
+        "issues": pd.Series([tuple(json.loads(v)) if isinstance(v, str) else tuple(v or ())
+                             for v in cols[8]], dtype=object),
+    }, columns=ROLLCALL_COLUMNS)
+
+
+def lineage_map() -> dict[str, str]:
+    """Former seat holder -> the state that continued its seat (``SUN`` -> ``RUS``, ...)."""
+    from blocwatch import registry
+
+    return {c.iso3: c.seat_successor for c in registry.all_entities()
+            if c.status == "former" and c.seat_successor}
+
+
+def votes_frame(engine: Engine, sessions: Iterable[int] | int | None = None, *,
+                lineage: bool = False) -> pd.DataFrame:
+    """Every stored vote (optionally of some sessions), one row per state and roll call.
+
+    Columns: ``rcid`` (int64), ``session`` (int16), ``date`` (datetime64),
+    ``iso3`` (categorical registry code of the entity that held the seat on
+    that day), ``vote`` (int8: 1 yes, 2 abstain, 3 no, 8 present but not
+    voting). Rows are sorted by ``rcid`` then ``iso3``. With ``lineage=True``
+    former seat holders are relabelled with their seat successor (see
+    :func:`lineage_map`); the seats never overlap in time, so ``(rcid,
+    iso3)`` stays unique.
+    """
+    where, params = _sessions_clause(sessions, "session")
+    if where:
+        sql = ("SELECT rcid, iso3, vote FROM ga_votes WHERE rcid IN "
+               f"(SELECT rcid FROM ga_roll_calls{where})")
+    else:
+        sql = "SELECT rcid, iso3, vote FROM ga_votes"
+    rows = _fetch(engine, sql, params)
+    calls = _fetch(engine, f"SELECT rcid, session, date FROM ga_roll_calls{where}", params)
+
+    if rows:
+        rcid, iso3, vote = zip(*rows)
+    else:
+        rcid, iso3, vote = (), (), ()
+    rcid = np.asarray(rcid, dtype=np.int64)
+    codes = pd.Categorical(iso3)
+    if lineage and len(codes):
+        mapping = lineage_map()
+        labels = np.asarray([mapping.get(c, c) for c in codes.categories], dtype=object)
+        codes = pd.Categorical(labels[codes.codes])
+    frame = pd.DataFrame({"rcid": rcid, "iso3": codes, "vote": np.asarray(vote, dtype=np.int8)})
+
+    call_ids = np.asarray([c[0] for c in calls], dtype=np.int64)
+    order = np.argsort(call_ids)
+    call_ids = call_ids[order]
+    call_session = np.asarray([c[1] for c in calls], dtype=np.int16)[order]
+    call_date = pd.to_datetime(pd.Series([c[2] for c in calls], dtype=object), format="%Y-%m-%d").to_numpy()[order]
+    pos = np.searchsorted(call_ids, frame["rcid"].to_numpy())
+    frame.insert(1, "session", call_session[pos] if len(frame) else np.empty(0, np.int16))
+    frame.insert(2, "date", call_date[pos] if len(frame) else np.empty(0, "datetime64[us]"))
+    order = np.lexsort((frame["iso3"].cat.codes.to_numpy(), frame["rcid"].to_numpy()))
+    if not (order[1:] > order[:-1]).all():
+        frame = frame.take(order).reset_index(drop=True)
+    return frame[VOTE_COLUMNS]
