@@ -20,9 +20,10 @@ Loader = Callable[[Session], int]
 
 
 def _loaders() -> list[tuple[str, Loader]]:
+    from blocwatch.statements.load import load_statements
     from blocwatch.store.countries import load_countries
 
-    return [("bundled:countries", load_countries)]
+    return [("bundled:countries", load_countries), ("bundled:statements", load_statements)]
 
 
 def loaded_kinds(session: Session) -> set[str]:

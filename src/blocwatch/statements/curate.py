@@ -1,0 +1,219 @@
+"""Build the curated event files from the raw statements in ``shared/data/statements``.
+
+For each raw ``<id>.yaml`` this writes ``data/events/<id>.yaml``: names
+resolved to ISO3 with :func:`blocwatch.names.try_resolve` (the source's text
+kept beside each code), the forum mapped to a key, the reviewed facts of
+``review.yaml`` merged in (``responds_to``, dated changes) after checking that
+each quote occurs under its URL in the raw evidence, and every signatory
+linked to the first raw source block that names it. Any name that does not
+resolve stops the build with an error naming the file and the name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from blocwatch.names import try_resolve
+from blocwatch.statements.dataset import DatasetError, parse_event
+
+FORUM_KEYS = {
+    "HRC": "hrc",
+    "GA Third Committee": "ga_third_committee",
+    "letter to HRC President": "letter_hrc_president",
+}
+SERIES_TARGET = {"xinjiang": "CHN"}
+# Texts that say no state is named as deliverer or lead.
+_NOT_STATED = re.compile(r"^\s*(?:n/a|not\b|none\b|unknown)", re.IGNORECASE)
+# A parenthetical that makes the attribution uncertain: keep the text, leave the code null.
+_UNCERTAIN = re.compile(r"probable|not confirmed|unverified|unclear", re.IGNORECASE)
+
+
+class CurationError(ValueError):
+    """A raw file that cannot be curated as it is; the message names file and problem."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """The text quoted under one URL in a raw evidence file."""
+
+    url: str
+    text: str
+    file: str
+
+
+def source_blocks(text: str, file: str = "") -> list[Block]:
+    """Split a raw evidence text into (url, quoted text) blocks: a line starting with http opens a block."""
+    blocks: list[Block] = []
+    url, lines = None, []
+    for line in text.splitlines():
+        if line.startswith(("http://", "https://")):
+            if url:
+                blocks.append(Block(url, "\n".join(lines), file))
+            url, lines = line.split()[0], []
+        elif url:
+            lines.append(line)
+    if url:
+        blocks.append(Block(url, "\n".join(lines), file))
+    return blocks
+
+
+def resolve_actor(text: str | None) -> str | None:
+    """ISO3 of the state a deliverer/lead text names, or None when none is named or it is uncertain."""
+    if not text or _NOT_STATED.match(text):
+        return None
+    paren = re.search(r"\(([^)]*)\)", text)
+    if paren and _UNCERTAIN.search(paren.group(1)):
+        return None
+    head = re.sub(r"\s*\(.*$", "", text).strip()
+    found = try_resolve(head)
+    return found.iso3
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _resolve(name: str, where: str) -> str:
+    found = try_resolve(name)
+    if not found.resolved:
+        raise CurationError(f"{where}: signatory {name!r} does not resolve: {found.message}")
+    return found.iso3
+
+
+def _block_naming(blocks: list[Block], name: str) -> str | None:
+    needle = name.casefold()
+    for b in blocks:
+        if needle in b.text.casefold():
+            return b.url
+    return None
+
+
+def load_review() -> dict:
+    """The reviewed facts (``review.yaml``) keyed by event id."""
+    text = (resources.files("blocwatch.statements") / "review.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text) or {}
+
+
+def _split_names(quote: str) -> list[str]:
+    return [n.strip() for n in re.split(r",|\band\b", quote) if n.strip()]
+
+
+def _check_quote(all_blocks: dict[str, list[Block]], url: str, quote: str, where: str) -> None:
+    blocks = all_blocks.get(url, [])
+    if not blocks:
+        raise CurationError(f"{where}: URL {url} is not in any raw evidence file")
+    if not any(quote in b.text for b in blocks):
+        raise CurationError(f"{where}: quote not found under {url} in the raw evidence: {quote[:80]!r}")
+
+
+def curate_one(raw_path: Path, review: dict, all_blocks: dict[str, list[Block]]) -> dict:
+    """The curated event (a dict ready to dump as YAML) for one raw statement file."""
+    raw = yaml.safe_load(raw_path.read_text(encoding="utf-8"))
+    where = str(raw_path)
+    txt_path = raw_path.parent / "raw" / f"{raw['id']}.txt"
+    blocks = source_blocks(txt_path.read_text(encoding="utf-8"), txt_path.name) if txt_path.exists() else []
+    if raw["forum"] not in FORUM_KEYS:
+        raise CurationError(f"{where}: unknown forum {raw['forum']!r}; expected one of {', '.join(FORUM_KEYS)}")
+    source_urls = [s["url"] for s in raw["sources"]]
+    series = "xinjiang"
+    signatories = []
+    for name in raw["signatories"]:
+        iso3 = _resolve(name, where)
+        signatories.append({"iso3": iso3, "name": name,
+                            "source": _block_naming(blocks, name) or source_urls[0]})
+    reviewed = review.get(raw["id"], {})
+    changes = []
+    for c in reviewed.get("changes", []):
+        _check_quote(all_blocks, c["source"], c["quote"], f"review.yaml[{raw['id']}]")
+        names = c.get("names") or _split_names(c["quote"])
+        for name in names:
+            # A name may be {name: Fiji, in_quote: 斐濟} when the quote is in another language.
+            in_quote = name.get("in_quote") if isinstance(name, dict) else name
+            name = name["name"] if isinstance(name, dict) else name
+            if in_quote.casefold() not in c["quote"].casefold():
+                raise CurationError(f"review.yaml[{raw['id']}]: name {in_quote!r} does not occur in its quote")
+            changes.append({"iso3": _resolve(name, f"review.yaml[{raw['id']}]"), "name": name,
+                            "change": c["change"], "date": str(c["date"]), "source": c["source"],
+                            "quote": c["quote"]})
+    basis = reviewed.get("responds_to_basis")
+    if basis:
+        _check_quote(all_blocks, basis["url"], basis["quote"], f"review.yaml[{raw['id']}]")
+    return {
+        "id": raw["id"],
+        "series": series,
+        "kind": "letter" if raw["forum"].startswith("letter") else "statement",
+        "title": raw["title"],
+        "forum": FORUM_KEYS[raw["forum"]],
+        "session": raw.get("session"),
+        "date": str(raw["date"]),
+        "delivered_by": resolve_actor(raw.get("delivered_by")),
+        "delivered_by_text": raw.get("delivered_by"),
+        "lead": resolve_actor(raw.get("lead")),
+        "lead_text": raw.get("lead"),
+        "stance": raw["stance"],
+        "target": SERIES_TARGET[series],
+        "topics": list(raw.get("topics") or []),
+        "claimed_count": raw.get("claimed_count"),
+        "list_complete": bool(raw["list_complete"]),
+        "signatories": signatories,
+        "changes": changes,
+        "responds_to": reviewed.get("responds_to"),
+        "responds_to_basis": basis,
+        "notes": raw.get("notes"),
+        "sources": [{"url": s["url"], "what": s.get("what")} for s in raw["sources"]],
+        "provenance": {
+            "raw": f"shared/data/statements/{raw_path.name}",
+            "raw_sha256": _sha256(raw_path),
+            "evidence": f"shared/data/statements/raw/{txt_path.name}" if txt_path.exists() else None,
+            "evidence_sha256": _sha256(txt_path) if txt_path.exists() else None,
+            "built_by": "blocwatch curate statements",
+        },
+    }
+
+
+def all_blocks(statements_dir: Path) -> dict[str, list[Block]]:
+    """Every raw evidence block of the folder, by URL."""
+    found: dict[str, list[Block]] = {}
+    for txt in sorted((statements_dir / "raw").glob("*.txt")):
+        for b in source_blocks(txt.read_text(encoding="utf-8"), txt.name):
+            found.setdefault(b.url, []).append(b)
+    return found
+
+
+def build(statements_dir: Path, out_dir: Path) -> list[str]:
+    """Write one curated file per raw statement into ``out_dir``; return the ids written.
+
+    Nothing is written unless every file curates and validates (all or nothing).
+    """
+    statements_dir, out_dir = Path(statements_dir), Path(out_dir)
+    raws = sorted(statements_dir.glob("*.yaml"))
+    if not raws:
+        raise CurationError(f"no raw statement files (*.yaml) in {statements_dir}")
+    review = load_review()
+    unknown = set(review) - {p.stem for p in raws}
+    if unknown:
+        raise CurationError(f"review.yaml names events with no raw file: {', '.join(sorted(unknown))}")
+    blocks = all_blocks(statements_dir)
+    texts = {}
+    for raw_path in raws:
+        event = curate_one(raw_path, review, blocks)
+        text = "# Curated by `blocwatch curate statements` from " + event["provenance"]["raw"] + \
+               " -- do not edit by hand.\n" + yaml.safe_dump(event, sort_keys=False, allow_unicode=True, width=100)
+        try:
+            parse_event(out_dir / f"{event['id']}.yaml", text)
+        except DatasetError as exc:
+            raise CurationError(f"{raw_path}: curated result does not validate: {exc}") from None
+        texts[event["id"]] = text
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in out_dir.glob("*.yaml"):
+        if old.stem not in texts:
+            old.unlink()
+    for event_id, text in texts.items():
+        (out_dir / f"{event_id}.yaml").write_text(text, encoding="utf-8")
+    return list(texts)
