@@ -80,6 +80,7 @@ class EventSource(Base):
     event_id: Mapped[str] = mapped_column(ForeignKey("events.id"), primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
     what: Mapped[str | None] = mapped_column(Text)
+    ordinal: Mapped[int | None] = mapped_column(Integer)  # order of the sources as curated
     source: Mapped[Source] = relationship()
 
 

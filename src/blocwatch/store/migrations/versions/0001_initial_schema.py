@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 18:31:11.715657
+Create Date: 2026-11-27 18:34:26.734784
 """
 from alembic import op
 import sqlalchemy as sa
@@ -118,6 +118,7 @@ def upgrade() -> None:
     sa.Column('event_id', sa.String(length=80), nullable=False),
     sa.Column('source_id', sa.Integer(), nullable=False),
     sa.Column('what', sa.Text(), nullable=True),
+    sa.Column('ordinal', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], ),
     sa.ForeignKeyConstraint(['source_id'], ['sources.id'], ),
     sa.PrimaryKeyConstraint('event_id', 'source_id')
