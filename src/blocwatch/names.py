@@ -1,21 +1,49 @@
 """Name resolution: which registry entity does a name denote?
 
-``resolve(name)`` never guesses. It accepts a name when it is one of the
-registry's names, a name pycountry carries (in English and in the other five
-UN languages, official and short forms), an alias in the project's table
-``data/aliases.csv``, or a country_converter regular-expression hit that
-survives the checks below. Anything else -- unknown, ambiguous ("Korea"),
-not a UN member or observer state (Taiwan, Kosovo, a territory), a former
-state unless asked for -- raises :class:`UnresolvedName`, which carries the
-close matches rapidfuzz finds.
+``resolve(name)`` never guesses. It accepts a name, after :func:`normalise`,
+only when it is
 
-country_converter 1.3.2 pitfalls handled here: under pandas 3 its bundled
-table fails to load (Namibia's code "NA" is read as missing), so we load the
-table ourselves with ``keep_default_na=False``; it passes any three-letter
-string through as if it were an ISO code ("UAE", "U.S"), so only ISO codes
-known to the registry are accepted as codes; it maps "the Congo" to the
-Democratic Republic, so the alias table (which UN usage fills: "the Congo"
-is the Republic of the Congo) is consulted first.
+1. a name the registry, pycountry (English and its French, Spanish, Russian,
+   Arabic and Chinese catalogues, short and official forms) or the project's
+   alias table ``data/aliases.csv`` gives to exactly one entity
+   (confidence :data:`EXACT`, 1.0);
+2. an upper-case ISO 3166 alpha-2 or alpha-3 code of a registry entity
+   (:data:`EXACT`, 1.0; only codes the registry knows, so "UAE" or "XYZ" are
+   never passed through as codes);
+3. such a name once a *leading* state-form word is dropped ("Republic of
+   Guinea", "Royaume du Maroc", "جمهورية جزر مارشال") or a trailing Chinese
+   one (共和国, 王国) -- confidence :data:`STRIPPED`, 0.95;
+4. a match of exactly one country_converter regular expression, when every
+   word of the input is a word some country name uses (so prose such as
+   "the delegation of France" or "Canada (Amb. Bob Rae)" never matches) --
+   confidence :data:`REGEX`, 0.9.
+
+Confidence is an ordinal label of *how* the name was matched, not a
+probability; every resolved name is unambiguous. Anything else -- unknown,
+ambiguous ("Korea"), not a UN member or observer state (Taiwan, Kosovo, any
+territory ISO 3166 or country_converter knows), a former state unless
+``include_former`` -- is unresolved: :func:`try_resolve` returns it with
+``iso3=None``, a ``reason`` and close matches (rapidfuzz), and
+:func:`resolve` raises :class:`UnresolvedName`.
+
+Former states (USSR, Yugoslavia, ...) resolve only with
+``include_former=True``; their own names then take precedence, so
+"Federal Republic of Germany" is the former entity ``FRG`` in old voting data
+and Germany (``DEU``) otherwise. The label unvotes gives a former entity
+(``votes_as``) counts as its name only when no current state claims it
+("Russia" stays the Russian Federation).
+
+country_converter 1.3.2 pitfalls avoided: under pandas 3 its table fails to
+load (Namibia's code "NA" is read as missing), so we read the table
+ourselves with ``keep_default_na=False`` and use only its regular
+expressions; its pass-through of any three-letter string ("UAE", "U.S") is
+never used; its mapping of "the Congo" to the Democratic Republic never
+applies because "the Congo" is in the alias table (UN usage: the Republic of
+the Congo); its lack of French, Arabic and Chinese names is made up by
+pycountry's catalogues and the alias table.
+
+Results are cached per (name, include_former): the parser calls this on many
+fragments.
 """
 
 from __future__ import annotations
@@ -25,37 +53,55 @@ import gettext
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from blocwatch import registry
 
-# Confidence levels reported with a resolution.
-EXACT = 1.0        # a registry, ISO, pycountry or alias name, after normalisation
-CODE = 1.0         # an ISO 3166 alpha-2/alpha-3 code of a registry entity
-STRIPPED = 0.95    # matched once a state-form word ("Republic of") or article was dropped
-REGEX = 0.9        # a country_converter regular-expression hit, checked
+# Confidence levels (ordinal labels of the matching step, see the module docstring).
+EXACT = 1.0
+CODE = EXACT
+STRIPPED = 0.95
+REGEX = 0.9
+
+REASONS = ("unknown", "ambiguous", "not_a_state", "former_state", "empty")
 
 LANGUAGES = ("fr", "es", "ru", "ar", "zh_CN", "zh_TW", "zh_HK")
 
-_ARTICLES = re.compile(
-    r"^(?:the|le|la|les|l'|l’|el|los|las|al-|ال)\s*", re.IGNORECASE
+# Articles are dropped from the start of a name. Word articles need a space
+# after them ("Laos" must not lose "La"); elided and Arabic ones are attached.
+_ARTICLES = re.compile(r"^(?:(?:the|le|la|les|el|los|las)\s+|l'\s*|al-|ال)", re.IGNORECASE)
+# Leading state-form words dropped as a fallback (never before an exact look-up);
+# written as :func:`normalise` leaves them (no accents, Arabic letters folded).
+_STATE_FORM_WORDS = (
+    "republic of", "kingdom of", "state of", "commonwealth of", "federation of",
+    "principality of", "sultanate of", "grand duchy of",
+    "republique", "royaume", "etat", "principaute", "federation",
+    "republica", "reino", "estado", "principado", "federacion",
+    "республика", "королевство", "государство", "княжество", "федерация",
+    "جمهوريه", "مملكه", "دوله", "اماره", "سلطنه",
 )
-# State-form words dropped as a fallback (never before an exact look-up).
 _STATE_FORMS = re.compile(
-    r"\b(?:republic of|kingdom of|state of|federation of|commonwealth of|"
-    r"république(?: de| du| des| d')?|royaume(?: de| du| des| d')?|état(?: de| du| d')?|"
-    r"república(?: de| del)?|reino(?: de| del)?|estado(?: de| del)?|"
-    r"республика|королевство|государство|"
-    r"جمهورية|مملكة|دولة)\b\s*",
-    re.IGNORECASE,
+    r"^(?:" + "|".join(re.escape(w) for w in _STATE_FORM_WORDS) + r")"
+    r"(?:\s+(?:de|du|des|del)\b|\s*d')?\s*"
 )
 _ZH_FORMS = re.compile(r"(共和国|共和國|王国|王國|联邦|聯邦)$")
-_FOOTNOTE = re.compile(r"(?:\[\w{1,3}\]|[*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]+|\(\d{1,2}\)|(?<=[a-z\)])\d{1,2})$")
+_FOOTNOTE = re.compile(
+    r"(?:\s*\[\w{1,3}\]|\s*[*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰]+|\s*\(\d{1,2}\)|(?<=[^\W\d])\d{1,2})$"
+)
+_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 _ARABIC_MARKS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+# Words that may stand beside a country name in a name (abbreviations of state forms).
+_EXTRA_WORDS = frozenset(
+    "rep dem fed st ste is isl isls pdr sar peoples people s d of the and "
+    "republic kingdom state states union islands island".split()
+)
+_WORDS = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
+    """A candidate entity; ``score`` is rapidfuzz's WRatio (0-100) on normalised names."""
+
     iso3: str
     name: str
     score: float
@@ -69,8 +115,10 @@ class Resolution:
     """The outcome of resolving one name.
 
     ``iso3`` is None when the name was not resolved; ``reason`` then says why
-    (``unknown``, ``ambiguous``, ``not_a_state``, ``former_state``, ``empty``)
-    and ``alternatives`` lists close matches.
+    (one of :data:`REASONS`), ``message`` says it in words and
+    ``alternatives`` lists close matches (for ``ambiguous``: the candidates).
+    ``confidence`` is 1.0, 0.95 or 0.9 for the matching step used
+    (``method``), 0.0 when unresolved.
     """
 
     input: str
@@ -100,55 +148,63 @@ class Resolution:
 
 
 class UnresolvedName(LookupError):
-    """A name that does not denote exactly one registry entity."""
+    """A name that does not denote exactly one registry entity (``.resolution`` says why)."""
 
     def __init__(self, resolution: Resolution):
         self.resolution = resolution
         super().__init__(resolution.message)
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
-    """Fold a name for look-up: case, diacritics, punctuation, articles, footnote marks."""
+    """Fold a name for look-up and return the folded key.
+
+    NFKC; Arabic vowel marks and tatweel dropped, alef forms, alef maqsura
+    and taa marbuta folded (أ إ آ -> ا, ى -> ي, ة -> ه); Latin/Cyrillic diacritics
+    dropped (keeping the breve of й) and ё -> е; case folded; "&" -> "and";
+    curly quotes to straight; trailing footnote marks ("*", "†", "[a]",
+    "(1)", "France2", "¹") dropped; abbreviation dots dropped ("U.K." -> "uk");
+    hyphens and dashes become spaces; stray punctuation and brackets around
+    the whole name dropped; one leading article dropped ("the", "le", "la",
+    "les", "l'", "el", "los", "las", "al-", "ال").
+    """
     text = unicodedata.normalize("NFKC", text).strip()
-    text = _ARABIC_MARKS.sub("", text)
-    text = text.replace("&", " and ").replace("’", "'").replace("`", "'")
+    text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
+    text = text.replace("&", " and ").replace("’", "'").replace("‘", "'").replace("`", "'")
     text = _FOOTNOTE.sub("", text.strip())
-    # Latin diacritics: decompose and drop combining marks (keep other scripts intact).
     decomposed = unicodedata.normalize("NFD", text)
-    text = "".join(
-        ch for ch in decomposed
-        if not (unicodedata.combining(ch) and _is_latin_or_cyrillic_mark(decomposed, ch))
-    )
+    text = "".join(ch for ch in decomposed if not unicodedata.combining(ch) or ch == "\u0306")
     text = unicodedata.normalize("NFC", text).casefold()
     text = text.replace("ё", "е")
-    # Abbreviation dots and stray punctuation.
-    text = re.sub(r"(?<=\b\w)\.", "", text)  # u.k. -> uk
+    text = re.sub(r"(?<=\b\w)\.", "", text)  # u.k. -> uk, u.s.a. -> usa
+    text = re.sub(r"\s*[-–—‐‑]+\s*", " ", text)  # Guinea-Bissau == Guinea Bissau
     text = re.sub(r"[\"“”«»„\[\]{}:;!?•·*]+", " ", text)
     text = re.sub(r"[.,]+$", "", text)
-    text = re.sub(r"^[\s.,\-–—]+", "", text)
+    text = re.sub(r"^[\s.,]+", "", text)
     text = re.sub(r"\s+", " ", text).strip()
     text = _ARTICLES.sub("", text).strip()
     return text
 
 
-def _is_latin_or_cyrillic_mark(_decomposed: str, ch: str) -> bool:
-    # Combining marks in Latin/Cyrillic text are diacritics we can drop
-    # (é -> e, й -> и is avoided by the Cyrillic exception below).
-    return ch not in ("\u0306",)  # keep the breve of й
-
-
 @cache
-def _coco():
-    import logging
+def _coco_patterns() -> tuple[tuple[re.Pattern, str, str], ...]:
+    """country_converter's regular expressions: (pattern, ISO3, short name).
 
+    Read from its bundled table with ``keep_default_na=False`` (Namibia's
+    ISO2 "NA" stays a string under pandas 3).
+    """
     import country_converter as coco
     import pandas as pd
 
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
+    table = pd.read_csv(coco.country_converter.COUNTRY_DATA_FILE, sep="\t", encoding="utf-8",
+                        keep_default_na=False, usecols=["name_short", "regex", "ISO3"])
+    return tuple((re.compile(r.regex, re.IGNORECASE), r.ISO3, r.name_short)
+                 for r in table.itertuples() if r.regex)
 
-    path = coco.country_converter.COUNTRY_DATA_FILE
-    table = pd.read_csv(path, sep="\t", encoding="utf-8", keep_default_na=False, na_values=[""])
-    return coco.CountryConverter(country_data=table, only_UNmember=False)
+
+def _read_table(name: str) -> list[dict[str, str]]:
+    with registry.data_path(name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def _add(index: dict[str, set[str]], name: str | None, iso3: str) -> None:
@@ -158,51 +214,81 @@ def _add(index: dict[str, set[str]], name: str | None, iso3: str) -> None:
             index.setdefault(key, set()).add(iso3)
 
 
-def _read_table(name: str) -> list[dict[str, str]]:
-    with registry.data_path(name).open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+def _add_inverted(index: dict[str, set[str]], name: str, iso3: str) -> None:
+    """Add ``name`` and, for ISO-style "Korea, Republic of", its natural order."""
+    _add(index, name, iso3)
+    for sep in (", ", "، "):
+        if sep in name:
+            head, tail = name.split(sep, 1)
+            _add(index, f"{tail} {head}", iso3)
 
 
 @cache
-def _index() -> dict[str, set[str]]:
-    """normalised name -> registry codes it may denote."""
+def _translators() -> tuple[gettext.NullTranslations, ...]:
     import pycountry
 
-    index: dict[str, set[str]] = {}
-    translators = [gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
-                   for lang in LANGUAGES]
-    for c in registry.all_entities():
-        _add(index, c.name, c.iso3)
-        _add(index, c.official_name, c.iso3)
-        if c.votes_as:
-            _add(index, c.votes_as, c.iso3)
-        # UN-style names with the parenthetical moved: "Bolivia (Plurinational State of)".
-        m = re.match(r"^(.*) \((.*) of\)$", c.name)
-        if m:
-            _add(index, f"{m.group(2)} of {m.group(1)}", c.iso3)
-            _add(index, m.group(1), c.iso3)
-        if not c.iso2:
-            continue
-        pc = pycountry.countries.get(alpha_2=c.iso2)
-        if pc is None:
-            continue
-        english = {pc.name, getattr(pc, "official_name", None), getattr(pc, "common_name", None)}
+    return tuple(gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+                 for lang in LANGUAGES)
+
+
+def _pycountry_names(pc) -> set[str]:
+    english = {n for n in (pc.name, getattr(pc, "official_name", None),
+                           getattr(pc, "common_name", None)) if n}
+    found = set(english)
+    for t in _translators():
         for name in english:
-            _add(index, name, c.iso3)
-            for t in translators:
-                if name:
-                    _add(index, t.gettext(name), c.iso3)
-    for row in _read_table("aliases.csv"):
+            found.add(t.gettext(name))
+    return found
+
+
+@cache
+def _indices() -> tuple[dict[str, set[str]], dict[str, set[str]], dict[str, str]]:
+    """(current, former, territories): normalised name -> codes.
+
+    ``current`` covers member and observer states, ``former`` former states,
+    ``territories`` maps pycountry names of ISO 3166 entries outside the
+    registry (Puerto Rico, Hong Kong, Taiwan ...) to their ISO3 code.
+    """
+    import pycountry
+
+    current: dict[str, set[str]] = {}
+    former: dict[str, set[str]] = {}
+    for c in registry.all_entities():
+        target = current if c.current else former
+        for name in (c.name, c.official_name):
+            _add(target, name, c.iso3)
+        # UN-style names with the parenthetical moved: "Bolivia (Plurinational State of)".
+        m = re.match(r"^(.*) \((.*)\)$", c.name)
+        if m:
+            _add(target, m.group(1), c.iso3)
+            if m.group(2).endswith(" of"):
+                _add(target, f"{m.group(2)} {m.group(1)}", c.iso3)
+        if c.iso2:
+            pc = pycountry.countries.get(alpha_2=c.iso2)
+            for name in _pycountry_names(pc) if pc else ():
+                _add_inverted(target, name, c.iso3)
+    aliases = _read_table("aliases.csv")
+    for row in aliases:
         if not registry.exists(row["iso3"]):
             raise ValueError(f"aliases.csv: alias {row['alias']!r} names unknown code {row['iso3']!r}")
-        index[normalise(row["alias"])] = {row["iso3"]}
-    for key in list(index):
-        # pycountry "Korea, Republic of" style inversions.
-        if ", " in key:
-            head, tail = key.split(", ", 1)
-            _add(index, f"{tail} {head}", next(iter(index[key])) if len(index[key]) == 1 else "")
-    index.pop("", None)
-    return {k: {v for v in vs if v} for k, vs in index.items() if any(vs)}
+        entity = registry.get(row["iso3"])
+        key = normalise(row["alias"])
+        (current if entity.current else former)[key] = {entity.iso3}
+    # The label unvotes gives a former entity counts only where no current state claims it.
+    for c in registry.all_entities():
+        if not c.current and c.votes_as and normalise(c.votes_as) not in current:
+            _add(former, c.votes_as, c.iso3)
+    territories: dict[str, str] = {}
+    for pc in pycountry.countries:
+        if registry.exists(pc.alpha_3):
+            continue
+        for name in _pycountry_names(pc):
+            key = normalise(name)
+            if key and key not in current and key not in former:
+                territories[key] = pc.alpha_3
+    for index in (current, former):
+        index.pop("", None)
+    return current, former, territories
 
 
 @cache
@@ -217,34 +303,64 @@ def _special() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, str]]]:
 def _codes() -> dict[str, str]:
     codes: dict[str, str] = {}
     for c in registry.all_entities():
-        codes[c.iso3.casefold()] = c.iso3
+        codes[c.iso3] = c.iso3
         if c.iso2:
-            codes[c.iso2.casefold()] = c.iso3
+            codes[c.iso2] = c.iso3
     return codes
 
 
-def _choices() -> dict[str, str]:
-    """Display names for fuzzy matching: normalised key -> iso3 (unique keys only)."""
-    return {k: next(iter(v)) for k, v in _index().items() if len(v) == 1}
+@cache
+def _vocabulary() -> frozenset[str]:
+    """Every word used in a known name (states, former states, territories, aliases)."""
+    current, former, territories = _indices()
+    words = set(_EXTRA_WORDS)
+    for index in (current, former, territories):
+        for key in index:
+            words.update(_WORDS.findall(key))
+    for _pattern, _iso3, short in _coco_patterns():
+        words.update(_WORDS.findall(normalise(short)))
+    return frozenset(words)
+
+
+@cache
+def _choices(include_former: bool) -> tuple[list[str], list[str]]:
+    """Keys and codes for fuzzy matching (keys naming one entity only)."""
+    current, former, _ = _indices()
+    keys, codes = [], []
+    for index in (current, former) if include_former else (current,):
+        for key, isos in index.items():
+            if len(isos) == 1:
+                keys.append(key)
+                codes.append(next(iter(isos)))
+    return keys, codes
 
 
 def close_matches(name: str, limit: int = 5, *, include_former: bool = False) -> tuple[Match, ...]:
-    """The registry entities whose names are closest to ``name`` (rapidfuzz WRatio)."""
+    """Up to ``limit`` entities whose names are closest to ``name``, best first.
+
+    ``score`` (0-100) is the mean of rapidfuzz's ``ratio`` (edit similarity of
+    the whole normalised strings) and ``token_set_ratio`` (similarity of
+    their word sets, so "the delegation of France" still finds France),
+    taken against the entity's closest known name; one entry per entity;
+    scores below 50 are left out.
+    """
+    import numpy as np
     from rapidfuzz import fuzz, process
 
     key = normalise(name)
     if not key:
         return ()
-    choices = _choices()
-    best: dict[str, Match] = {}
-    for choice, score, _ in process.extract(key, list(choices), scorer=fuzz.WRatio, limit=limit * 6):
-        iso3 = choices[choice]
-        entity = registry.get(iso3)
-        if not include_former and not entity.current:
-            continue
-        if iso3 not in best or best[iso3].score < score:
-            best[iso3] = Match(iso3, entity.name, float(score))
-    return tuple(sorted(best.values(), key=lambda m: -m.score)[:limit])
+    keys, codes = _choices(include_former)
+    scores = (process.cdist([key], keys, scorer=fuzz.ratio, dtype=np.float32)[0]
+              + process.cdist([key], keys, scorer=fuzz.token_set_ratio, dtype=np.float32)[0]) / 2
+    best: dict[str, float] = {}
+    for i in np.argsort(-scores)[: limit * 10]:
+        score = float(scores[i])
+        if score < 50:
+            break
+        best.setdefault(codes[i], score)
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    return tuple(Match(iso3, registry.get(iso3).name, score) for iso3, score in ranked)
 
 
 def _found(name: str, iso3: str, confidence: float, method: str, include_former: bool) -> Resolution:
@@ -266,73 +382,146 @@ def _unresolved(name: str, reason: str, message: str, include_former: bool,
         alternatives = tuple(Match(c, registry.get(c).name, 100.0) for c in candidates)
     else:
         alternatives = close_matches(name, include_former=include_former)
-    if alternatives and reason != "ambiguous":
-        message += "; close matches: " + ", ".join(f"{m.name} ({m.iso3})" for m in alternatives)
+        if alternatives:
+            message += "; close matches: " + ", ".join(
+                f"{m.name} ({m.iso3}, {m.score:.0f})" for m in alternatives)
+        else:
+            message += "; no close matches"
     return Resolution(input=name, iso3=None, name=None, confidence=0.0, reason=reason,
                       message=message, alternatives=alternatives)
 
 
-def _lookup(key: str) -> tuple[str | None, tuple[str, ...]]:
-    hits = _index().get(key)
-    if not hits:
-        return None, ()
+def _ambiguous(name: str, candidates: tuple[str, ...], include_former: bool) -> Resolution:
+    return _unresolved(
+        name, "ambiguous",
+        f"{name!r} is ambiguous: it may mean "
+        + " or ".join(f"{registry.get(c).name} ({c})" for c in candidates),
+        include_former, candidates)
+
+
+def _lookup(key: str, include_former: bool) -> tuple[str | None, tuple[str, ...]]:
+    """(the one code ``key`` names, or None; the candidates if it names several)."""
+    current, former, _ = _indices()
+    hits = set(current.get(key, ()))
+    if include_former:
+        hits |= former.get(key, set())
     if len(hits) == 1:
         return next(iter(hits)), ()
     return None, tuple(sorted(hits))
 
 
+@lru_cache(maxsize=65536)
 def try_resolve(name: str, *, include_former: bool = False) -> Resolution:
-    """Resolve ``name``; an unresolved name comes back with ``iso3=None`` and a reason."""
+    """Resolve ``name``; returns a :class:`Resolution` (``iso3=None`` and a reason when unresolved)."""
     if not isinstance(name, str) or not normalise(name):
         return Resolution(input=str(name), iso3=None, name=None, confidence=0.0,
-                          reason="empty", message="empty name")
+                          reason="empty", message=f"empty name {name!r}")
     key = normalise(name)
+    current, former, territories = _indices()
     ambiguous, non_states = _special()
     if key in ambiguous:
-        cands = ambiguous[key]
-        return _unresolved(name, "ambiguous",
-                           f"{name!r} is ambiguous: it may mean " + " or ".join(
-                               f"{registry.get(c).name} ({c})" for c in cands),
-                           include_former, cands)
+        return _ambiguous(name, ambiguous[key], include_former)
+    # Old data means the former entity by its own names ("Taiwan" in 1960 votes).
+    if include_former and len(former.get(key, ())) == 1:
+        return _found(name, next(iter(former[key])), EXACT, "name", include_former)
     if key in non_states:
         kind, note = non_states[key]
-        return _unresolved(name, "not_a_state", f"{name!r} is not a UN member or observer state ({kind}: {note})",
+        return _unresolved(name, "not_a_state",
+                           f"{name!r} is not a UN member or observer state ({kind}: {note})",
                            include_former)
-    iso3, clash = _lookup(key)
-    if iso3:
-        return _found(name, iso3, EXACT, "name", include_former)
-    if clash:
-        return _unresolved(name, "ambiguous", f"{name!r} may mean " + " or ".join(clash), include_former, clash)
+    if key in current:
+        iso3, clash = _lookup(key, include_former=False)
+        if iso3:
+            return _found(name, iso3, EXACT, "name", include_former)
+        return _ambiguous(name, clash, include_former)
+    if key in former:
+        iso3, clash = _lookup(key, include_former=True)
+        if iso3:
+            return _found(name, iso3, EXACT, "name", include_former)
+        return _ambiguous(name, clash, include_former)
+    if key in territories:
+        return _unresolved(name, "not_a_state",
+                           f"{name!r} is not a UN member or observer state "
+                           f"(ISO 3166 lists it as {territories[key]})", include_former)
     # ISO codes of registry entities, written as codes (upper case, no spaces).
     raw = re.sub(r"[.\s]", "", name.strip())
-    if raw.isupper() and raw.casefold() in _codes():
-        return _found(name, _codes()[raw.casefold()], CODE, "iso_code", include_former)
-    # Drop state-form words and try again ("République du Congo", "جمهورية جزر المارشال").
-    for stripped in {_STATE_FORMS.sub("", key).strip(), _ZH_FORMS.sub("", key).strip()}:
-        stripped = _ARTICLES.sub("", stripped).strip()
-        if stripped and stripped != key and stripped not in ambiguous:
-            iso3, _ = _lookup(stripped)
-            if iso3:
-                return _found(name, iso3, STRIPPED, "state_form_dropped", include_former)
-    hit = _coco_hit(name)
+    if raw.isupper() and raw.isascii() and raw in _codes():
+        return _found(name, _codes()[raw], CODE, "iso_code", include_former)
+    # UN-style "Bolivie (État plurinational de)", "فنزويلا (جمهورية - البوليفارية)".
+    for variant in _inversions(name):
+        iso3, _clash = _lookup(normalise(variant), include_former)
+        if iso3:
+            return _found(name, iso3, EXACT, "un_inverted", include_former)
+    stripped = _strip_state_form(key)
+    if stripped:
+        if stripped in ambiguous:
+            return _ambiguous(name, ambiguous[stripped], include_former)
+        if stripped in non_states or stripped in territories:
+            return _unresolved(name, "not_a_state",
+                               f"{name!r} is not a UN member or observer state", include_former)
+        iso3, clash = _lookup(stripped, include_former)
+        if iso3:
+            return _found(name, iso3, STRIPPED, "state_form_dropped", include_former)
+        if clash:
+            return _ambiguous(name, clash, include_former)
+    hit = _coco_hit(key)
     if hit:
-        return _found(name, hit, REGEX, "country_converter", include_former)
+        iso3, short = hit
+        if registry.exists(iso3):
+            return _found(name, iso3, REGEX, "country_converter", include_former)
+        return _unresolved(name, "not_a_state",
+                           f"{name!r} looks like {short} ({iso3}), which is not a UN member or "
+                           "observer state", include_former)
     return _unresolved(name, "unknown", f"unknown name {name!r}", include_former)
 
 
-def _coco_hit(name: str) -> str | None:
-    """A country_converter regex hit, accepted only if it is safe."""
-    if re.fullmatch(r"[A-Za-z.\s]{1,4}", name.strip()):
-        return None  # codes and abbreviations: coco passes any 3-letter string through
-    result = _coco().convert(name, src="regex", to="ISO3", not_found=None)
-    if not isinstance(result, str) or not registry.exists(result):
+_PAREN = re.compile(r"^(.*?)\s*\((.+)\)\s*$")
+_PLACEHOLDER = re.compile(r"(?:^|\s)-(?:\s|$)")
+
+
+def _inversions(name: str) -> tuple[str, ...]:
+    """UN-list names with the state form in brackets, put in reading order.
+
+    "X (Y of)" -> "Y of X"; "X (Y)" -> "Y X"; an Arabic-style placeholder
+    dash inside the brackets takes the name: "X (Y - Z)" -> "Y X Z". The part
+    outside the brackets is never tried alone ("Canada (Amb. Bob Rae)").
+    """
+    m = _PAREN.match(name.strip())
+    if not m or not m.group(1):
+        return ()
+    outer, inner = m.group(1).strip(), m.group(2).strip()
+    if _PLACEHOLDER.search(inner):
+        return (_PLACEHOLDER.sub(f" {outer} ", inner, count=1),)
+    return (f"{inner} {outer}",)
+
+
+def _strip_state_form(key: str) -> str | None:
+    """``key`` without a leading state form (or trailing Chinese one); None if it has none."""
+    stripped = _STATE_FORMS.sub("", key, count=1)
+    if stripped == key:
+        stripped = _ZH_FORMS.sub("", key, count=1)
+    stripped = _ARTICLES.sub("", stripped.strip()).strip()
+    return stripped if stripped and stripped != key else None
+
+
+def _coco_hit(key: str) -> tuple[str, str] | None:
+    """(ISO3, short name) when exactly one country_converter regex matches, else None.
+
+    Guarded against prose: every word of ``key`` must be a word of some known
+    name; codes and abbreviations of four letters or fewer are never tried.
+    """
+    if len(key.replace(" ", "")) <= 4:
         return None
-    # "the Congo" style ambiguity: the same text must not also match another state.
-    return result
+    if not set(_WORDS.findall(key)) <= _vocabulary():
+        return None
+    hits = {(iso3, short) for pattern, iso3, short in _coco_patterns() if pattern.search(key)}
+    if len({iso3 for iso3, _ in hits}) != 1:
+        return None
+    return next(iter(hits))
 
 
 def resolve(name: str, *, include_former: bool = False) -> Resolution:
-    """Resolve ``name`` to one registry entity or raise :class:`UnresolvedName`."""
+    """The :class:`Resolution` of ``name``; raises :class:`UnresolvedName` if it names no single entity."""
     resolution = try_resolve(name, include_former=include_former)
     if not resolution.resolved:
         raise UnresolvedName(resolution)
@@ -340,4 +529,5 @@ def resolve(name: str, *, include_former: bool = False) -> Resolution:
 
 
 def resolve_many(names, *, include_former: bool = False) -> list[Resolution]:
+    """:func:`try_resolve` for each name, in order (unresolved ones included)."""
     return [try_resolve(n, include_former=include_former) for n in names]
