@@ -101,12 +101,30 @@ def rollcalls_frame(engine: Engine, sessions: Iterable[int] | int | None = None)
     }, columns=ROLLCALL_COLUMNS)
 
 
-def lineage_map() -> dict[str, str]:
-    """Former seat holder -> the state that continued its seat (``SUN`` -> ``RUS``, ...)."""
-    from blocwatch import registry
+def _unpack(packed: list[tuple[int, str]]) -> tuple[np.ndarray, pd.Categorical, np.ndarray]:
+    """Unpack ``(rcid, "USA1CAN3...")`` rows into rcid, iso3 and vote arrays."""
+    if not packed:
+        return np.empty(0, np.int64), pd.Categorical([]), np.empty(0, np.int8)
+    ids = np.fromiter((r[0] for r in packed), dtype=np.int64, count=len(packed))
+    text = "".join(r[1] for r in packed).encode("ascii")
+    if any(len(r[1]) % 4 for r in packed) or len(text) != sum(len(r[1]) for r in packed):
+        raise ValueError("ga_votes holds a code that is not 3 ASCII letters or a vote that is not one digit")
+    cells = np.frombuffer(text, dtype=np.uint8).reshape(-1, 4)
+    counts = np.fromiter((len(r[1]) // 4 for r in packed), dtype=np.int64, count=len(packed))
+    rcid = np.repeat(ids, counts)
+    vote = (cells[:, 3] - 48).astype(np.int8)
+    key = (cells[:, 0].astype(np.int32) << 16) | (cells[:, 1].astype(np.int32) << 8) | cells[:, 2]
+    uniq, inverse = np.unique(key, return_inverse=True)
+    labels = [bytes([(k >> 16) & 255, (k >> 8) & 255, k & 255]).decode("ascii") for k in uniq.tolist()]
+    codes = pd.Categorical.from_codes(inverse.astype(np.int16), categories=labels)
+    return rcid, codes, vote
 
-    return {c.iso3: c.seat_successor for c in registry.all_entities()
-            if c.status == "former" and c.seat_successor}
+
+def lineage_map() -> dict[str, str]:
+    """Former seat holder -> the state that continued its seat (see :func:`blocwatch.ga.seats.lineage_map`)."""
+    from blocwatch.ga.seats import lineage_map as _lineage_map
+
+    return _lineage_map()
 
 
 def votes_frame(engine: Engine, sessions: Iterable[int] | int | None = None, *,
@@ -122,24 +140,21 @@ def votes_frame(engine: Engine, sessions: Iterable[int] | int | None = None, *,
     iso3)`` stays unique.
     """
     where, params = _sessions_clause(sessions, "session")
+    # One row per roll call with its votes packed as "USA1CAN3...": SQLite
+    # builds the strings in C, numpy unpacks them (no Python object per vote).
+    sql = "SELECT rcid, group_concat(iso3 || vote, '') FROM ga_votes"
     if where:
-        sql = ("SELECT rcid, iso3, vote FROM ga_votes WHERE rcid IN "
-               f"(SELECT rcid FROM ga_roll_calls{where})")
-    else:
-        sql = "SELECT rcid, iso3, vote FROM ga_votes"
-    rows = _fetch(engine, sql, params)
+        sql += f" WHERE rcid IN (SELECT rcid FROM ga_roll_calls{where})"
+    sql += " GROUP BY rcid"
+    packed = _fetch(engine, sql, params)
     calls = _fetch(engine, f"SELECT rcid, session, date FROM ga_roll_calls{where}", params)
-
-    if rows:
-        rcid, iso3, vote = zip(*rows)
-    else:
-        rcid, iso3, vote = (), (), ()
-    rcid = np.asarray(rcid, dtype=np.int64)
-    codes = pd.Categorical(iso3)
+    rcid, codes, vote = _unpack(packed)
     if lineage and len(codes):
         mapping = lineage_map()
-        labels = np.asarray([mapping.get(c, c) for c in codes.categories], dtype=object)
-        codes = pd.Categorical(labels[codes.codes])
+        labels = [mapping.get(c, c) for c in codes.categories]
+        merged = sorted(set(labels))
+        remap = np.asarray([merged.index(label) for label in labels], dtype=np.int16)
+        codes = pd.Categorical.from_codes(remap[codes.codes], categories=merged)
     frame = pd.DataFrame({"rcid": rcid, "iso3": codes, "vote": np.asarray(vote, dtype=np.int8)})
 
     call_ids = np.asarray([c[0] for c in calls], dtype=np.int64)

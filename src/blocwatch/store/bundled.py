@@ -20,10 +20,12 @@ Loader = Callable[[Session], int]
 
 
 def _loaders() -> list[tuple[str, Loader]]:
+    from blocwatch.ga.load import load_unga
     from blocwatch.statements.load import load_statements
     from blocwatch.store.countries import load_countries
 
-    return [("bundled:countries", load_countries), ("bundled:statements", load_statements)]
+    return [("bundled:countries", load_countries), ("bundled:statements", load_statements),
+            ("bundled:unga", load_unga)]
 
 
 def loaded_kinds(session: Session) -> set[str]:
