@@ -24,3 +24,13 @@ def curate_registry(shared: Path = SHARED, repo: Path = REPO) -> None:
     out = repo / "src" / "blocwatch" / "data" / "countries.csv"
     n = build(shared, repo / "curation", out)
     console.print(f"wrote {n} entities to {out}")
+
+
+@curate_app.command("statements")
+def curate_statements(shared: Path = SHARED, repo: Path = REPO) -> None:
+    """Rebuild src/blocwatch/data/events/*.yaml from shared/data/statements."""
+    from blocwatch.statements.curate import build
+
+    out = repo / "src" / "blocwatch" / "data" / "events"
+    ids = build(shared / "statements", out)
+    console.print(f"wrote {len(ids)} events to {out}")

@@ -51,8 +51,8 @@ def store_events(session: Session, events: list[Statement]) -> int:
         if basis:  # kept on the source row: "<what> | responds_to: <quote>"
             tie = f"{BASIS_MARK}{basis.what or ''}"
             whats[basis.url] = f"{whats[basis.url]} | {tie}" if whats.get(basis.url) else tie
-        for url, what in whats.items():
-            event.sources.append(EventSource(source_id=_web(session, cache, url).id, what=what))
+        for i, (url, what) in enumerate(whats.items()):
+            event.sources.append(EventSource(source_id=_web(session, cache, url).id, what=what, ordinal=i))
         for s in e.signers:
             src = _web(session, cache, s.source)
             event.positions.append(Position(
@@ -87,7 +87,7 @@ def dataset(source: Engine | Dataset) -> Dataset:
         for ev in events:
             positions = sorted(ev.positions, key=lambda p: (p.ordinal is None, p.ordinal or 0, p.iso3))
             refs, basis = [], None
-            for es in ev.sources:
+            for es in sorted(ev.sources, key=lambda es: (es.ordinal is None, es.ordinal or 0)):
                 what = es.what or ""
                 if BASIS_MARK in what:
                     what, quote = what.split(BASIS_MARK, 1)

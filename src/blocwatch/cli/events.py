@@ -1,0 +1,207 @@
+"""``blocwatch events``, ``diff``, ``country``, ``brief``, ``export``: joint statements on the command line.
+
+A thin layer over :mod:`blocwatch.statements` (analytics, brief, export).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from blocwatch import registry
+from blocwatch.cli import app, state
+from blocwatch.cli.output import JSON_OPTION, console, fail, print_json
+
+events_app = typer.Typer(help="Joint statements and letters (the Xinjiang series).", no_args_is_help=True)
+app.add_typer(events_app, name="events")
+
+
+def _ds():
+    from blocwatch.statements.load import dataset
+
+    return dataset(state.engine())
+
+
+def _guard(fn, *args, **kwargs):
+    """Call an API function; turn look-up errors into a clear CLI error (exit 2)."""
+    from blocwatch.statements.dataset import EventNotFound
+
+    try:
+        return fn(*args, **kwargs)
+    except (EventNotFound, KeyError, ValueError) as exc:
+        fail(str(exc).strip("'\""), 2)
+
+
+def _count(claimed, known, complete) -> str:
+    return f"{claimed if claimed is not None else '?'} / {known}" + ("" if complete else " (partial)")
+
+
+@events_app.command("list")
+def events_list(
+    series: str | None = typer.Option(None, "--series", "-s", help="Only this series (e.g. xinjiang)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """List events by date: claimed and named signatories, deliverer, counter-statement tie."""
+    from blocwatch.statements.analytics import list_events
+
+    rows = _guard(list_events, _ds(), series)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title=f"{len(rows)} events")
+    for col in ("Id", "Date", "Forum", "Stance", "Delivered by", "Claimed / named", "Answers"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r["id"], r["date"], r["forum"], r["stance"], r["delivered_by"] or "—",
+                      _count(r["claimed_count"], r["known_count"], not r["partial"]), r["responds_to"] or "")
+    console.print(table)
+
+
+def _names(codes: list[str]) -> str:
+    return ", ".join(codes) if codes else "—"
+
+
+@events_app.command("show")
+def events_show(
+    event: str = typer.Argument(..., help="Event id or unique prefix."),
+    against: str | None = typer.Option(None, "--against", help="Compare with this event instead of the previous one."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """One event: signatories by regional group, first-time signers, joined/left, switchers, counter."""
+    from blocwatch.statements.analytics import event_summary
+
+    s = _guard(event_summary, _ds(), event, against)
+    if as_json:
+        print_json(s)
+        return
+    console.print(f"[bold]{s['id']}[/]  {s['title']}")
+    console.print(f"{s['date']} · {s['forum_name']} {s['session'] or ''} · {s['stance']} · delivered by "
+                  f"{s['delivered_by'] or '—'} ({s['delivered_by_text']})")
+    console.print(f"claimed {s['claimed_count'] if s['claimed_count'] is not None else '—'}, named {s['known_count']}"
+                  + (" [yellow](partial list)[/]" if s["partial"] else ""))
+    table = Table(title="Named signatories by regional group")
+    table.add_column("Group")
+    table.add_column("Named", justify="right")
+    for g, n in s["by_group"].items():
+        table.add_row(registry.GROUPS.get(g, "no group"), str(n))
+    console.print(table)
+    console.print(f"groups covered: {s['groups_covered']}/5; first to cover all five: {s['first_all_groups']}"
+                  + (f" (first known; could change: {', '.join(s['first_all_groups_caveats'])})"
+                     if s["first_all_groups_caveats"] else ""))
+    for key in ("first_time", "returning", "joined", "left", "joined_uncertain", "left_uncertain",
+                "switchers", "both_sides"):
+        console.print(f"[bold]{key}[/]: {_names(s[key])}")
+    console.print(f"compared with: {s['compared_with'] or '—'}")
+    if s["counter"]:
+        c = s["counter"]
+        console.print(f"counter ({c['tie']}): {c['id']} by {c['delivered_by'] or '—'}, claimed "
+                      f"{c['claimed_count']}, named {c['known_count']}")
+    for c in s["caveats"]:
+        console.print(f"[yellow]caveat[/]: {c}", highlight=False)
+
+
+@events_app.command("series")
+def events_series(
+    series: str = typer.Argument("xinjiang", help="Series name."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Counts over time by stance and regional group."""
+    from blocwatch.statements.analytics import series_summary
+
+    s = _guard(series_summary, _ds(), series)
+    if as_json:
+        print_json(s)
+        return
+    print_series(s)
+
+
+def print_series(s: dict) -> None:
+    table = Table(title=f"Series {s['series']}: {s['events']} events "
+                        f"({s['by_stance']['critical']} critical, {s['by_stance']['supportive']} supportive)")
+    for col in ("Event", "Claimed / named", "AFR", "APG", "EEG", "GRULAC", "WEOG"):
+        table.add_column(col, no_wrap=True)
+    for r in s["timeline"]:
+        table.add_row(r["id"], f"{r['claimed_count'] if r['claimed_count'] is not None else '?'} / {r['known_count']}"
+                      + ("*" if r["partial"] else ""), *[str(r["by_group"][g]) for g in registry.GROUPS])
+    console.print(table)
+    t = s["totals"]
+    console.print(f"states ever named: {t['critical_named']} critical, {t['supportive_named']} supportive; "
+                  f"named on both sides: {', '.join(t['both_sides']) or '—'}")
+    console.print(f"* partial list ({len(s['partial_events'])} events): group columns count named signatories only.")
+
+
+@app.command("diff")
+def diff_cmd(
+    a: str = typer.Argument(..., help="First event (id or unique prefix)."),
+    b: str = typer.Argument(..., help="Second event."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Who joined, left and stayed between two events (uncertain changes shown apart)."""
+    from blocwatch.statements.analytics import diff
+
+    d = _guard(diff, _ds(), a, b)
+    if as_json:
+        print_json(d)
+        return
+    console.print(f"[bold]{d['a']}[/] → [bold]{d['b']}[/]")
+    for key in ("joined", "left", "stayed", "joined_uncertain", "left_uncertain"):
+        console.print(f"[bold]{key}[/] ({len(d[key])}): {_names(d[key])}")
+    for c in d["caveats"]:
+        console.print(f"[yellow]caveat[/]: {c}", highlight=False)
+
+
+@app.command("country")
+def country_cmd(
+    iso3: str = typer.Argument(..., help="ISO3 code or name of a state."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """A state's positions across the joint statements."""
+    from blocwatch.names import try_resolve
+    from blocwatch.statements.analytics import country_history
+
+    code = iso3.upper() if registry.exists(iso3) else try_resolve(iso3).iso3
+    if code is None:
+        fail(try_resolve(iso3).message, 2)
+    h = _guard(country_history, _ds(), code)
+    if as_json:
+        print_json(h)
+        return
+    table = Table(title=f"{h['name']} ({h['iso3']}): signed {h['signed']['critical']} critical, "
+                        f"{h['signed']['supportive']} supportive")
+    for col in ("Event", "Date", "Stance", "Status"):
+        table.add_column(col)
+    for r in h["events"]:
+        table.add_row(r["id"], r["date"], r["stance"], r["status"] + (f" {r['change_date']}" if r["change_date"] else ""))
+    console.print(table)
+    console.print("not_named = the list is partial, so whether it signed is unknown; absent = complete list without it.")
+
+
+@app.command("brief")
+def brief_cmd(
+    event: str = typer.Argument(..., help="Event id or unique prefix."),
+    fmt: str = typer.Option("md", "--format", "-f", help="md, html or json."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """A factual brief on one event, every fact linked to its source."""
+    from blocwatch.statements.brief import render
+
+    text = _guard(render, _ds(), event, "json" if as_json else fmt)
+    typer.echo(text, nl=False)
+
+
+@app.command("export")
+def export_cmd(
+    fmt: str = typer.Option(..., "--format", "-f", help="csv, json, parquet or sqlite."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file (json, sqlite) or folder (csv, parquet)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Export events, positions, countries and sources with a data dictionary and provenance notes."""
+    from blocwatch.statements.export import export
+
+    result = _guard(export, state.engine(), fmt, out)
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"wrote {fmt} to {result['path']}: " + ", ".join(f"{k} {v}" for k, v in result["tables"].items()))
