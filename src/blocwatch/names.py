@@ -116,7 +116,9 @@ class Resolution:
 
     ``iso3`` is None when the name was not resolved; ``reason`` then says why
     (one of :data:`REASONS`), ``message`` says it in words and
-    ``alternatives`` lists close matches (for ``ambiguous``: the candidates).
+    ``alternatives`` holds the candidates of an ``ambiguous`` name (score
+    100) or the close matches of an ``unknown`` one (empty for
+    ``not_a_state`` and ``former_state``: the message says what it is).
     ``confidence`` is 1.0, 0.95 or 0.9 for the matching step used
     (``method``), 0.0 when unresolved.
     """
@@ -380,6 +382,10 @@ def _unresolved(name: str, reason: str, message: str, include_former: bool,
                 candidates: tuple[str, ...] = ()) -> Resolution:
     if candidates:
         alternatives = tuple(Match(c, registry.get(c).name, 100.0) for c in candidates)
+    elif reason != "unknown":
+        # A known non-state or former state: the message says what it is; a
+        # fuzzy neighbour ("Taiwan" ~ "Thailand") would only mislead.
+        alternatives = ()
     else:
         alternatives = close_matches(name, include_former=include_former)
         if alternatives:
