@@ -120,7 +120,7 @@ def events_series(
 def print_series(s: dict) -> None:
     table = Table(title=f"Series {s['series']}: {s['events']} events "
                         f"({s['by_stance']['critical']} critical, {s['by_stance']['supportive']} supportive)")
-    for col in ("Event", "Claimed / named", "AFR", "APG", "EEG", "GRULAC", "WEOG"):
+    for col in ("Event", "Claim/named", "AFR", "APG", "EEG", "LAC", "WEOG"):
         table.add_column(col, no_wrap=True)
     for r in s["timeline"]:
         table.add_row(r["id"], f"{r['claimed_count'] if r['claimed_count'] is not None else '?'} / {r['known_count']}"
