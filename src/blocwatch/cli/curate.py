@@ -34,3 +34,14 @@ def curate_statements(shared: Path = SHARED, repo: Path = REPO) -> None:
     out = repo / "src" / "blocwatch" / "data" / "events"
     ids = build(shared / "statements", out)
     console.print(f"wrote {len(ids)} events to {out}")
+
+
+@curate_app.command("unga")
+def curate_unga(shared: Path = SHARED, repo: Path = REPO) -> None:
+    """Rebuild src/blocwatch/data/unga/*.csv.gz (GA votes 1946-2019) from shared/data/unga."""
+    from blocwatch.ga.curate import build
+
+    out = repo / "src" / "blocwatch" / "data" / "unga"
+    manifest = build(shared, out)
+    rows = {o["file"]: o["rows"] for o in manifest["outputs"]}
+    console.print(f"wrote {rows['rollcalls.csv.gz']} roll calls and {rows['votes.csv.gz']} votes to {out}")
