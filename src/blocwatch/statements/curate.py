@@ -5,7 +5,8 @@ resolved to ISO3 with :func:`blocwatch.names.try_resolve` (the source's text
 kept beside each code), the forum mapped to a key, the reviewed facts of
 ``review.yaml`` merged in (``responds_to``, dated changes) after checking that
 each quote occurs under its URL in the raw evidence, and every signatory
-linked to the first raw source block that names it. Any name that does not
+linked to the raw source block its list was copied from (found with
+:func:`blocwatch.signatories.parse_signatories`). Any name that does not
 resolve stops the build with an error naming the file and the name.
 """
 
@@ -94,6 +95,23 @@ def _block_naming(blocks: list[Block], name: str) -> str | None:
     return None
 
 
+def _parsed_lists(blocks: list[Block]) -> dict[str, set[str]]:
+    """URL -> the states the project's signatory parser finds in that block (all lists)."""
+    from blocwatch.signatories import parse_signatories
+
+    found: dict[str, set[str]] = {}
+    for b in blocks:
+        res = parse_signatories(b.text)
+        found.setdefault(b.url, set()).update(c for lst in res.lists for c in lst.iso3s)
+    return found
+
+
+def _list_block(parsed: dict[str, set[str]], iso3s: list[str]) -> str | None:
+    """The block naming the most of ``iso3s`` (the first on ties): where the list was copied from."""
+    best = max(parsed.items(), key=lambda kv: len(kv[1] & set(iso3s)), default=None)
+    return best[0] if best and best[1] & set(iso3s) else None
+
+
 def load_review() -> dict:
     """The reviewed facts (``review.yaml``) keyed by event id."""
     text = (resources.files("blocwatch.statements") / "review.yaml").read_text(encoding="utf-8")
@@ -122,11 +140,15 @@ def curate_one(raw_path: Path, review: dict, all_blocks: dict[str, list[Block]])
         raise CurationError(f"{where}: unknown forum {raw['forum']!r}; expected one of {', '.join(FORUM_KEYS)}")
     source_urls = [s["url"] for s in raw["sources"]]
     series = "xinjiang"
+    iso3s = [_resolve(name, where) for name in raw["signatories"]]
+    parsed = _parsed_lists(blocks)
+    list_url = _list_block(parsed, iso3s)
     signatories = []
-    for name in raw["signatories"]:
-        iso3 = _resolve(name, where)
+    for name, iso3 in zip(raw["signatories"], iso3s):
+        source = list_url if list_url and iso3 in parsed[list_url] else None
+        source = source or next((url for url, found in parsed.items() if iso3 in found), None)
         signatories.append({"iso3": iso3, "name": name,
-                            "source": _block_naming(blocks, name) or source_urls[0]})
+                            "source": source or _block_naming(blocks, name) or source_urls[0]})
     reviewed = review.get(raw["id"], {})
     changes = []
     for c in reviewed.get("changes", []):
