@@ -86,3 +86,17 @@ def test_resolve_former_states_on_request(cli):
     assert cli("countries", "resolve", "USSR").exit_code == 2
     result = cli("countries", "resolve", "--former", "--json", "USSR")
     assert result.exit_code == 0 and json.loads(result.stdout)[0]["iso3"] == "SUN"
+
+
+def test_python_dash_m_and_console_script():
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    out = subprocess.run([sys.executable, "-m", "blocwatch", "--help"], capture_output=True, text=True)
+    assert out.returncode == 0 and "countries" in out.stdout
+    script = shutil.which("blocwatch", path=str(Path(sys.executable).parent))
+    assert script, "console script 'blocwatch' is not installed beside the interpreter"
+    out = subprocess.run([script, "countries", "resolve", "--json", "U.K."], capture_output=True, text=True)
+    assert out.returncode == 0 and json.loads(out.stdout)[0]["iso3"] == "GBR"

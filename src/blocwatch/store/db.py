@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
@@ -61,40 +60,81 @@ def _migrations_config(engine: Engine):
     return cfg
 
 
+class SchemaError(RuntimeError):
+    """The database's schema revision is not one this version of blocwatch knows."""
+
+
+def _revisions(engine: Engine) -> tuple[set[str], set[str], set[str]]:
+    """(revisions stamped in the database, head revisions, all known revisions)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(_migrations_config(engine))
+    known = {rev.revision for rev in script.walk_revisions()}
+    if not inspect(engine).has_table("alembic_version"):
+        return set(), set(script.get_heads()), known
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current, set(script.get_heads()), known
+
+
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration."""
+    """Bring the schema to the newest migration (creating it in an empty database).
+
+    Raises :class:`SchemaError` if the database was stamped by a migration
+    this version does not have (a newer blocwatch wrote it).
+    """
     from alembic import command
 
+    current, _heads, known = _revisions(engine)
+    unknown = current - known
+    if unknown:
+        raise SchemaError(
+            f"database {engine.url.render_as_string(hide_password=True)} has schema revision "
+            f"{', '.join(sorted(unknown))}, which this version of blocwatch does not know; "
+            "upgrade blocwatch or choose another database with --db / BLOCWATCH_DB")
     command.upgrade(_migrations_config(engine), "head")
 
 
 def schema_is_current(engine: Engine) -> bool:
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    if not inspect(engine).has_table("alembic_version"):
-        return False
-    script = ScriptDirectory.from_config(_migrations_config(engine))
-    with engine.connect() as conn:
-        current = MigrationContext.configure(conn).get_current_heads()
-    return set(current) == set(script.get_heads())
+    """True when the database is stamped with exactly the newest migration."""
+    current, heads, _known = _revisions(engine)
+    return current == heads
 
 
-@cache
+_ENGINES: dict[tuple[str, bool], Engine] = {}
+
+
 def _connect_cached(url: str, fill: bool) -> Engine:
-    engine = make_engine(url)
-    if not schema_is_current(engine):
-        upgrade(engine)
-    if fill:
-        from blocwatch.store.bundled import ensure_loaded
+    engine = _ENGINES.get((url, fill))
+    if engine is None:
+        engine = make_engine(url)
+        if not schema_is_current(engine):
+            upgrade(engine)
+        if fill:
+            from blocwatch.store.bundled import ensure_loaded
 
-        ensure_loaded(engine)
+            ensure_loaded(engine)
+        _ENGINES[(url, fill)] = engine
     return engine
 
 
 def connect(url: str | None = None, *, fill: bool = True) -> Engine:
-    """An engine on an up-to-date database, with the bundled data loaded."""
+    """An engine on an up-to-date database, with the bundled data loaded.
+
+    ``url`` defaults to :func:`default_url`. The first connect to a database
+    creates the schema (Alembic) and, with ``fill``, runs every bundled
+    loader not yet logged in its ``imports`` table; later connects change
+    nothing. Engines are cached per (URL, fill) for the life of the process;
+    :func:`dispose_all` forgets them.
+    """
     return _connect_cached(normalise_url(url or default_url()), fill)
+
+
+def dispose_all() -> None:
+    """Close and forget every engine :func:`connect` has made (tests, long-lived processes)."""
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose()
 
 
 @contextmanager

@@ -14,15 +14,24 @@ from blocwatch.store.models import ImportLog, Source
 
 def get_source(session: Session, *, kind: str, url: str | None = None,
                title: str | None = None, citation: str | None = None) -> Source:
-    """The stored source with this kind, url and title; created if new."""
+    """The stored source with this ``kind``, ``url`` and ``title`` (None matching None).
+
+    Created (and flushed, so it has an ``id``) if there is none; a citation
+    given for a source stored without one is filled in.
+    """
     found = session.scalars(
-        select(Source).where(Source.kind == kind, Source.url.is_(url) if url is None else Source.url == url,
-                             Source.title.is_(title) if title is None else Source.title == title)
+        select(Source)
+        .where(Source.kind == kind,
+               Source.url.is_not_distinct_from(url),
+               Source.title.is_not_distinct_from(title))
+        .order_by(Source.id)
     ).first()
     if found is None:
         found = Source(kind=kind, url=url, title=title, citation=citation)
         session.add(found)
         session.flush()
+    elif citation and not found.citation:
+        found.citation = citation
     return found
 
 
@@ -36,6 +45,7 @@ def sha256_of(path: Path) -> str:
 
 def log_import(session: Session, *, kind: str, rows: int, path: Path | None = None,
                source: Source | None = None) -> ImportLog:
+    """Add an import-log row (``finished_at`` now, in UTC; the file's SHA-256 if ``path``)."""
     entry = ImportLog(
         kind=kind, rows=rows, path=str(path) if path else None,
         sha256=sha256_of(path) if path else None,

@@ -1,0 +1,178 @@
+"""The store on real SQLite files: first use, idempotence, choice of database, transactions, schema."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+import pytest
+from sqlalchemy import select, text
+
+from blocwatch.store import bundled, db
+from blocwatch.store.models import Country, Event, ImportLog, Source
+from blocwatch.store.provenance import get_source, log_import
+from dbsnapshot import row_counts, snapshot
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engines():
+    db.dispose_all()
+    yield
+    db.dispose_all()
+
+
+def _kinds() -> list[str]:
+    return [kind for kind, _loader in bundled._loaders()]
+
+
+def test_first_connect_creates_and_fills_and_a_second_changes_nothing(tmp_path):
+    path = tmp_path / "new" / "blocwatch.sqlite3"
+    path.parent.mkdir()
+    url = f"sqlite:///{path}"
+    engine = db.connect(url)
+    assert path.is_file() and db.schema_is_current(engine)
+    counts = row_counts(engine)
+    assert counts["countries"] == 204 and counts["imports"] == len(_kinds())
+    with db.session_scope(engine) as s:
+        assert sorted(s.scalars(select(ImportLog.kind))) == sorted(_kinds())
+    before = snapshot(engine)
+    db.dispose_all()  # a new process: nothing cached
+    again = db.connect(url)
+    assert again is not engine
+    assert snapshot(again) == before
+
+
+def test_connect_accepts_a_plain_path(tmp_path, filled_db_file):
+    copy = tmp_path / "copy.sqlite3"
+    copy.write_bytes(filled_db_file.read_bytes())
+    engine = db.connect(str(copy))
+    assert engine.url.database == str(copy.resolve())
+
+
+def test_blocwatch_db_chooses_the_default(monkeypatch, db_url):
+    monkeypatch.setenv("BLOCWATCH_DB", db_url)
+    assert db.default_url() == db_url
+    assert str(db.connect().url) == db_url
+
+
+def test_default_database_is_in_the_user_data_dir(monkeypatch, tmp_path):
+    import platformdirs
+
+    monkeypatch.delenv("BLOCWATCH_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    folder = platformdirs.user_data_dir("blocwatch", appauthor=False)
+    assert folder.startswith(str(tmp_path))
+    assert db.default_url() == f"sqlite:///{folder}/blocwatch.sqlite3"
+
+
+def test_cli_db_option_and_environment_choose_the_database(db_url, tmp_path):
+    from typer.testing import CliRunner
+
+    from blocwatch.cli import app, state
+
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", db_url, "countries", "list", "--json"]).exit_code == 0
+    assert state.DB_URL == db_url and str(state.engine().url) == db_url
+    other = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    result = runner.invoke(app, ["countries", "list", "--json"], env={"BLOCWATCH_DB": other})
+    assert result.exit_code == 0 and state.DB_URL == other
+
+
+def test_failed_import_leaves_the_database_exactly_as_it_was(engine, monkeypatch):
+    before = snapshot(engine)
+    real = bundled._loaders
+
+    def half_then_fail(session):
+        source = get_source(session, kind="file", url="file:///bad.csv", title="bad input")
+        session.add(Event(id="test-event", series="test", title="t", forum="hrc",
+                          date=date(2020, 1, 1)))
+        session.get(Country, "FRA").name = "Changed"
+        session.flush()
+        assert source.id
+        raise ValueError("bad.csv line 3: unknown country 'Ruritania'")
+
+    monkeypatch.setattr(bundled, "_loaders", lambda: [*real(), ("test:bad", half_then_fail)])
+    with pytest.raises(ValueError, match="Ruritania"):
+        bundled.ensure_loaded(engine)
+    assert snapshot(engine) == before
+
+    monkeypatch.setattr(bundled, "_loaders", lambda: [*real(), ("test:good", lambda s: 0)])
+    assert bundled.ensure_loaded(engine) == ["test:good"]
+    assert row_counts(engine)["imports"] == len(before["imports"]) + 1
+
+
+def test_session_scope_commits_or_rolls_back(engine):
+    with db.session_scope(engine) as s:
+        get_source(s, kind="web", url="https://example.org/a", title="A")
+    with pytest.raises(RuntimeError):
+        with db.session_scope(engine) as s:
+            get_source(s, kind="web", url="https://example.org/b", title="B")
+            raise RuntimeError
+    with db.session_scope(engine) as s:
+        urls = set(s.scalars(select(Source.url).where(Source.url.like("https://example.org/%"))))
+    assert urls == {"https://example.org/a"}
+
+
+def test_get_source_matches_none_with_none_and_creates_once(engine):
+    with db.session_scope(engine) as s:
+        a = get_source(s, kind="curation", title="only a title")
+        b = get_source(s, kind="curation", title="only a title", citation="cite me")
+        c = get_source(s, kind="curation", url="https://example.org", title="only a title")
+        d = get_source(s, kind="dataset", title="only a title")
+        assert a.id == b.id and len({a.id, c.id, d.id}) == 3
+        assert a.citation == "cite me"  # filled in where it was missing
+        assert get_source(s, kind="curation", title="only a title", citation="other").citation == "cite me"
+
+
+def test_log_import_records_the_file_hash(engine, tmp_path):
+    path = tmp_path / "input.csv"
+    path.write_bytes(b"a,b\n1,2\n")
+    with db.session_scope(engine) as s:
+        entry = log_import(s, kind="test:file", rows=1, path=path)
+        s.flush()
+        assert entry.sha256 == hashlib.sha256(b"a,b\n1,2\n").hexdigest()
+        assert entry.path == str(path) and entry.finished_at is not None
+
+
+def test_schema_is_current_and_upgrade(tmp_path):
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    assert not db.schema_is_current(engine)
+    db.upgrade(engine)
+    assert db.schema_is_current(engine)
+    db.upgrade(engine)  # idempotent
+    assert db.schema_is_current(engine)
+    assert row_counts(engine)["countries"] == 0  # upgrade alone loads nothing
+    engine.dispose()
+
+
+def test_migration_matches_the_models(engine):
+    """The single migration, applied, gives exactly the tables models.py declares
+    (fails when models.py changed without `make migration-reset`)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from blocwatch.store.models import Base
+
+    with engine.connect() as conn:
+        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diffs == []
+
+
+def test_newer_schema_is_a_clear_error(engine):
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'f00dface'"))
+    assert not db.schema_is_current(engine)
+    with pytest.raises(db.SchemaError, match="f00dface.*--db"):
+        db.upgrade(engine)
+
+
+def test_stored_countries_match_the_registry(engine):
+    from blocwatch import registry
+
+    with db.session_scope(engine) as s:
+        stored = {c.iso3: c for c in s.scalars(select(Country))}
+        assert set(stored) == {c.iso3 for c in registry.all_entities()}
+        tur = stored["TUR"]
+        assert tur.regional_group == "weog" and tur.also_in == ["asia_pacific"]
+        assert stored["SUN"].ended.year == 1991 and "RUS" in stored["SUN"].successors
+        assert stored["FRA"].source_id is not None
