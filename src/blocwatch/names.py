@@ -167,7 +167,8 @@ def normalise(text: str) -> str:
     curly quotes to straight; trailing footnote marks ("*", "†", "[a]",
     "(1)", "France2", "¹") dropped; abbreviation dots dropped ("U.K." -> "uk");
     hyphens and dashes become spaces; stray punctuation and brackets around
-    the whole name dropped; one leading article dropped ("the", "le", "la",
+    the whole name dropped; the Arabic conjunction و attached to the next
+    word; one leading article dropped ("the", "le", "la",
     "les", "l'", "el", "los", "las", "al-", "ال").
     """
     text = unicodedata.normalize("NFKC", text).strip()
@@ -184,6 +185,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"[.,]+$", "", text)
     text = re.sub(r"^[\s.,]+", "", text)
     text = re.sub(r"\s+", " ", text).strip()
+    text = text.replace(" و ", " و")  # Arabic "and" written apart: "البوسنة و الهرسك"
     text = _ARTICLES.sub("", text).strip()
     return text
 
