@@ -45,7 +45,8 @@ def agreement_command(
     important: bool = typer.Option(False, "--important", help="Only the US State Department's 'important votes'."),
     lineage: bool = typer.Option(False, "--lineage", help="Count a former seat holder's votes under its successor "
                                                           "(USSR as RUS, Republic of China as CHN, ...)."),
-    all_: bool = typer.Option(False, "--all", help="Every pair of states and every year; needs --out."),
+    all_: bool = typer.Option(False, "--all", help="Every pair of states and every year (or only --year / "
+                                                  "--session); needs --out."),
     out: Path | None = typer.Option(None, "--out", "-o", help="With --all: write CSV (.csv, .csv.gz) or Parquet "
                                                               "(.parquet)."),
     limit: int = typer.Option(20, "--limit", "-n", help="Rows shown in the table (JSON gives all)."),
@@ -73,8 +74,8 @@ def agreement_command(
     by = "session" if session is not None else "year"
     try:
         scores = agreement(state.engine(), by=by, issue=issue, important=important, lineage=lineage,
-                           years=[year] if year is not None and not all_ else None,
-                           sessions=[session] if session is not None and not all_ else None)
+                           years=[year] if year is not None else None,
+                           sessions=[session] if session is not None else None)
     except ValueError as exc:
         fail(str(exc), EXIT_BAD_INPUT)
     if a:
@@ -99,7 +100,7 @@ def agreement_command(
     period = f"{by} {year if year is not None else session}"
     what = f" on issue {issue}" if issue else ""
     what += " (important votes)" if important else ""
-    table = Table(title=f"GA agreement, {period}{what}: {len(scores):,} pairs"
+    table = Table(title=f"GA agreement, {period}{what}: {len(scores):,} pair{'' if len(scores) == 1 else 's'}"
                         + (f", top {limit}" if len(scores) > limit else ""))
     for col in ("A", "B", "joint votes", "agree", "agree ½", "coincidence"):
         table.add_column(col, justify="right" if col not in ("A", "B") else "left")

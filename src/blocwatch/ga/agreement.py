@@ -162,6 +162,9 @@ def agreement(engine: Engine, *, by: str = "year", issue: str | None = None, imp
     year|session, n, same, half, identical, opposite, agree, agree_half,
     coincidence``).
     """
+    if sessions is None and years is not None and by == "year":
+        # A year's votes lie in the sessions that opened one or two years before it (or in it).
+        sessions = sorted({y - 1945 + d for y in years for d in (-2, -1, 0, 1)})
     votes = votes_frame(engine, sessions=sessions, lineage=lineage)
     if issue is not None or important:
         rollcalls = _select_rollcalls(rollcalls_frame(engine, sessions=sessions), issue, important)

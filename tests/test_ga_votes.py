@@ -1,0 +1,80 @@
+"""The bundled 1946-2019 GA votes, checked against the raw unvotes files."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from blocwatch.ga import seats
+from blocwatch.ga.votes import rollcalls_frame, votes_frame
+
+
+@pytest.fixture(scope="module")
+def raw(shared_data):
+    votes = pd.read_csv(shared_data / "unga" / "un_votes.csv.gz", keep_default_na=False)
+    calls = pd.read_csv(shared_data / "unga" / "un_roll_calls.csv.gz", keep_default_na=False)
+    return votes.merge(calls[["rcid", "session", "date"]], on="rcid"), calls
+
+
+def test_every_raw_vote_is_bundled(engine, raw):
+    votes, calls = raw
+    frame = votes_frame(engine)
+    assert len(frame) == len(votes)
+    assert frame["vote"].map({1: "yes", 2: "abstain", 3: "no"}).value_counts().to_dict() == \
+        votes["vote"].value_counts().to_dict()
+    assert len(rollcalls_frame(engine)) == len(calls)
+    assert not frame.duplicated(["rcid", "iso3"]).any()
+
+
+def test_seats_follow_the_date(engine, raw):
+    votes, _ = raw
+    frame = votes_frame(engine)
+    count = frame["iso3"].astype(str).value_counts()
+    russia = votes[votes["country"] == "Russia"]
+    assert count["SUN"] == (russia["date"] <= "1991-12-24").sum()
+    assert count["RUS"] == (russia["date"] > "1991-12-24").sum()
+    assert count["ROC"] == (votes["country"] == "Taiwan").sum()
+    frg = frame[frame["iso3"] == "FRG"]
+    assert frg["date"].max() <= pd.Timestamp("1990-10-02")
+    # Every vote is cast while its entity existed (seat holders never overlap).
+    lineage = votes_frame(engine, lineage=True)
+    assert not lineage.duplicated(["rcid", "iso3"]).any()
+    assert set(seats.lineage_map()) == {"SUN", "ROC", "FRG", "YAR"}
+    assert seats.lineage("RUS") == ["SUN", "RUS"] and seats.lineage("FRA") == ["FRA"]
+
+
+def test_sessions_filter(engine, raw):
+    votes, _ = raw
+    frame = votes_frame(engine, sessions=[1, 74])
+    assert set(frame["session"]) == {1, 74}
+    assert len(frame) == votes["session"].isin([1, 74]).sum()
+    assert votes_frame(engine, sessions=[]).empty
+
+
+def test_agreement_matches_raw_pandas(engine, raw):
+    from blocwatch.ga.agreement import agreement
+
+    votes, _ = raw
+    v = votes[votes["date"].str.startswith("2019")]
+    us = v[v["country"] == "United States"].set_index("rcid")["vote"]
+    cn = v[v["country"] == "China"].set_index("rcid")["vote"]
+    joint = pd.concat([us, cn], axis=1, join="inner", keys=["us", "cn"])
+    yes_no = joint[joint["us"].isin(["yes", "no"]) & joint["cn"].isin(["yes", "no"])]
+    scores = agreement(engine, years=[2019])
+    row = scores[(scores["a"] == "CHN") & (scores["b"] == "USA")].iloc[0]
+    assert row.n == len(joint)
+    assert row.agree == pytest.approx((joint["us"] == joint["cn"]).mean(), abs=1e-12)
+    assert row.coincidence == pytest.approx((yes_no["us"] == yes_no["cn"]).mean(), abs=1e-12)
+
+
+def test_reimporting_the_raw_tables_changes_no_vote(engine, shared_data):
+    from blocwatch.ga.importers import import_votes
+
+    with engine.connect() as conn:
+        before = conn.execute(text("SELECT count(*), sum(rcid * 10 + vote), sum(length(iso3)) FROM ga_votes")).one()
+    result = import_votes(engine, "unvotes", shared_data / "unga")
+    assert (result.votes_added, result.votes_changed, result.rollcalls_added) == (0, 0, 0)
+    with engine.connect() as conn:
+        after = conn.execute(text("SELECT count(*), sum(rcid * 10 + vote), sum(length(iso3)) FROM ga_votes")).one()
+    assert tuple(after) == tuple(before)
