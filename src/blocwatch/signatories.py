@@ -312,6 +312,8 @@ def _word_plausible(word: str) -> bool:
     if _CJK_RE.search(word):
         return any(word in name for name in cjk)
     raw = word.strip(_QUOTES + ".,;:")
+    if raw.casefold() in _ARTICLES or raw.casefold() in ("l'", "l’", "al-"):
+        return True
     if raw.isascii() and raw.replace(".", "").isupper() and len(raw.replace(".", "")) <= 3:
         return True  # ISO codes and abbreviations
     return all(w in words for w in re.findall(r"\w+", names.normalise(word)))
@@ -423,13 +425,14 @@ def _analyse_fragment(text: str, start: int, end: int) -> list[_Element]:
     toks = _tokens(text, start, end)
     cjk = bool(_CJK_RE.search(frag))
     limit = MAX_NAME_CHARS_CJK if cjk else MAX_NAME_WORDS
-    if len(toks) <= limit and _plausible(frag):
-        res = _resolve(frag)
-        if res:
-            return [_Element("name", start, end, frag, res.iso3, res.name)]
     words = [text[s:e] for s, e in toks]
     folded = [w.casefold().strip(".,") for w in words]
     conj = _conjunction_lengths(words)
+    if len(toks) <= limit and _plausible(frag):
+        res = _resolve(frag)
+        # A regular-expression hit across a conjunction ("U.K. and Türkiye") is two names.
+        if res and not (res.method == "country_converter" and any(conj[1:len(toks)])):
+            return [_Element("name", start, end, frag, res.iso3, res.name)]
     n = len(toks)
     # reach[i]: spans starting at i may end at most here (every word a known name word).
     ok = [_word_plausible(w) for w in words]
@@ -735,7 +738,7 @@ class DocumentResult(ParseResult):
     source: SourceBlock | None = None
 
     def to_dict(self) -> dict:
-        out = super().to_dict()
+        out = ParseResult.to_dict(self)
         out["source_url"] = self.source.url if self.source else None
         out["lists"] = [
             {**lst.to_dict(), "source_url": block.url, "source_kind": block.kind,

@@ -1,0 +1,106 @@
+"""Claimed-count extraction: numbers in digits and words, six UN languages, what each phrase implies."""
+
+from __future__ import annotations
+
+import pytest
+
+from blocwatch.counts import claimed_count, find_counts, parse_number
+
+
+@pytest.mark.parametrize("text, value", [
+    ("43", 43), ("٤٣", 43), ("forty-three", 43), ("Forty three", 43), ("twenty", 20),
+    ("one hundred and five", 105), ("quarante-trois", 43), ("vingt et un", 21),
+    ("soixante-dix", 70), ("soixante et onze", 71), ("quatre-vingts", 80),
+    ("quatre-vingt-dix-neuf", 99), ("cuarenta y tres", 43), ("veintidós", 22), ("ciento cinco", 105),
+    ("сорок три", 43), ("сорока трёх", 43), ("девяносто", 90), ("ثلاث وأربعون", 43),
+    ("ثلاثة عشر", 13), ("四十三", 43), ("十五", 15), ("一百零五", 105), ("两", 2),
+])
+def test_parse_number(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "forty-blue", "many", "X"])
+def test_parse_number_rejects_non_numbers(text):
+    assert parse_number(text) is None
+
+
+@pytest.mark.parametrize("text, total", [
+    ("I deliver this statement on behalf of 43 countries.", 43),
+    ("Déclaration au nom de 44 pays.", 44),
+    ("Declaración conjunta en nombre de 43 países.", 43),
+    ("Заявление от имени 43 стран.", 43),
+    ("ألقت كوبا بيانا مشتركا نيابة عن 64 دولة", 64),
+    ("ألقت كوبا بيانا مشتركا نيابة عن ٦٤ دولة", 64),
+    ("古巴代表62个国家做共同发言", 62),
+    ("古巴代表六十二個國家做共同發言", 62),
+    ("A statement signed by forty-three nations", 43),
+    ("Fifty United Nations member countries today issued a joint statement", 50),
+    ("on behalf of a group of Eighty Countries", 80),
+    ("the 39-strong group", 39),
+    ("the 23-nation statement", 23),
+    ("au nom de quarante-quatre États", 44),
+    ("en nombre de cuarenta y tres Estados", 43),
+    ("от имени сорока трёх государств", 43),
+    ("50 Ambassadors from Kuwait and other countries co-signed", 50),
+])
+def test_plain_counts(text, total):
+    assert claimed_count(text) == total
+
+
+@pytest.mark.parametrize("text, number, total, kind", [
+    # the named state is not among the number
+    ("38 countries joined Germany at the United Nations", 38, 39, "joined"),
+    ("the statement by the UK and 50 other countries", 50, 51, "plus_named"),
+    ("Canada, joined by 43 countries, said", 43, 44, "plus_named"),
+    ("on behalf of my country, Canada, and the following 50 countries: Albania", 50, 51, "plus_named"),
+    # how many are named besides is not fixed by the phrase
+    ("on behalf of Pakistan, Russia, Egypt and 47 other nations", 47, None, "others"),
+    ("The other 38 countries that added their names were", 38, None, "others"),
+    ("On July 26, another 13 countries signed the letter", 13, None, "additional"),
+    ("Twenty-seven out of fifty-four African countries joined", 54, None, "part_of"),
+])
+def test_count_kinds(text, number, total, kind):
+    mentions = find_counts(text)
+    assert len(mentions) == 1, mentions
+    m = mentions[0]
+    assert (m.number, m.total, m.kind) == (number, total, kind)
+
+
+@pytest.mark.parametrize("text, number", [
+    ("on behalf of more than 40 countries", 40),
+    ("Pakistan on behalf of nearly 70 countries", 70),
+    ("plus de 40 pays", 40),
+    ("más de 40 países", 40),
+    ("более 40 стран", 40),
+    ("أكثر من 40 دولة", 40),
+    ("巴基斯坦代表近70个国家", 70),
+    ("另有30多个国家以单独发言", 30),
+])
+def test_approximate_counts_are_never_claimed(text, number):
+    mentions = find_counts(text)
+    assert [(m.number, m.approximate, m.total) for m in mentions] == [(number, True, None)]
+    assert claimed_count(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "At its 47th session in 2021 the Council met on 14 June.",
+    "one country, two systems",
+    "on behalf of a group of countries",
+    "Resolution A/HRC/41/G/17 of 12 July 2019",
+    "on behalf of more 40 than countries",  # garbled in a source: no count can be read
+])
+def test_no_count(text):
+    assert claimed_count(text) is None
+
+
+def test_first_exact_count_is_the_claim():
+    text = ("Pakistan made a joint statement on behalf of 55 countries. Cuba also made a joint "
+            "statement on behalf of 45 countries; Kuwait spoke for three Arab nations.")
+    assert [m.total for m in find_counts(text)] == [55, 45, 3]
+    assert claimed_count(text) == 55
+
+
+def test_offsets_point_at_the_phrase():
+    text = "Cuba, on behalf of 45 countries, said"
+    (m,) = find_counts(text)
+    assert text[m.start:m.end] == m.text == "45 countries"
