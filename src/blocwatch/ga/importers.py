@@ -498,11 +498,11 @@ def write_tables(session: Session, tables: Tables, source_id: int, *,
     rows = list(zip(*[_python(rc[c]) for c in ROLLCALL_FIELDS], [source_id] * len(rc)))
     updates = ", ".join(f"{c} = excluded.{c}" for c in ROLLCALL_FIELDS[1:])
     differs = " OR ".join(f"ga_roll_calls.{c} IS NOT excluded.{c}" for c in ROLLCALL_FIELDS[1:])
-    res = conn.exec_driver_sql(
+    res = None if not rows else conn.exec_driver_sql(
         f"INSERT INTO ga_roll_calls ({', '.join(ROLLCALL_FIELDS)}, source_id) "
         f"VALUES ({', '.join('?' * (len(ROLLCALL_FIELDS) + 1))}) "
         f"ON CONFLICT(rcid) DO UPDATE SET {updates}, source_id = excluded.source_id WHERE {differs}", rows)
-    rc_touched = res.rowcount if res.rowcount is not None and res.rowcount >= 0 else 0
+    rc_touched = res.rowcount if res is not None and res.rowcount is not None and res.rowcount >= 0 else 0
     v = tables.votes
     rcid = v["rcid"].to_numpy().tolist()
     iso3 = v["iso3"].astype(object).to_numpy().tolist()
