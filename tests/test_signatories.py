@@ -332,3 +332,11 @@ def test_cli_missing_file(run_cli, tmp_path):
     assert result.exit_code == 2
     message = " ".join(result.output.split())
     assert "nope.txt" in message and "no such file" in message
+
+
+def test_un_bracket_forms_keep_their_brackets():
+    result = parse_signatories("Albania, Bolivia (Plurinational State of), Congo (Brazzaville) "
+                               "and Iran (Islamic Republic of)")
+    assert [(s.text, s.iso3) for s in result.signatories] == [
+        ("Albania", "ALB"), ("Bolivia (Plurinational State of)", "BOL"),
+        ("Congo (Brazzaville)", "COG"), ("Iran (Islamic Republic of)", "IRN")]

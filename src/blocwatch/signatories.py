@@ -351,11 +351,12 @@ def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start] in _QUOTES:
         start += 1
     while end > start and text[end - 1] in _QUOTES + ".":
+        if text[end - 1] in ")]" and ("(" if text[end - 1] == ")" else "[") in text[start:end - 1]:
+            break  # "Bolivia (Plurinational State of)", "Congo (Brazzaville)"
         if text[end - 1] == "." and end - start >= 2 and text[end - 2].isupper() and \
                 (end - start == 2 or not text[end - 3].isalpha() or text[end - 3] == "."):
             break  # keep the dot of "U.K." / "U.S." (the resolver folds it)
         end -= 1
-    # Drop unbalanced closing/opening brackets only at the edges (kept inside "Congo (Brazzaville)").
     return start, end
 
 
