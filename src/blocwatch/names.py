@@ -314,8 +314,12 @@ def _codes() -> dict[str, str]:
 
 
 @cache
-def _vocabulary() -> frozenset[str]:
-    """Every word used in a known name (states, former states, territories, aliases)."""
+def vocabulary() -> frozenset[str]:
+    """Every word used in a known name (states, former states, territories, aliases).
+
+    Callers that try many text spans (the signatory parser) use it as a cheap
+    pre-filter: a span with a word outside it cannot resolve by name.
+    """
     current, former, territories = _indices()
     words = set(_EXTRA_WORDS)
     for index in (current, former, territories):
@@ -512,6 +516,11 @@ def _strip_state_form(key: str) -> str | None:
     return stripped if stripped and stripped != key else None
 
 
+# Conjunctions and list separators in the six UN languages (on normalised keys); commas are
+# left out: "Iran, Islamic Rep." is one name in inverted form.
+_CONJUNCTION = re.compile(r"[;、；]|\b(?:and|et|y|e|и|和|及|与|與)\b|\sو")
+
+
 def _coco_hit(key: str) -> tuple[str, str] | None:
     """(ISO3, short name) when exactly one country_converter regex matches, else None.
 
@@ -520,7 +529,10 @@ def _coco_hit(key: str) -> tuple[str, str] | None:
     """
     if len(key.replace(" ", "")) <= 4:
         return None
-    if not set(_WORDS.findall(key)) <= _vocabulary():
+    parts = [p.strip() for p in _CONJUNCTION.split(key) if p.strip()]
+    if len(parts) > 1 and any(_lookup(p, True)[0] or _lookup(p, True)[1] for p in parts):
+        return None  # "Zimbabwe and the State", "U.K. and Türkiye": a list or prose, not one name
+    if not set(_WORDS.findall(key)) <= vocabulary():
         return None
     hits = {(iso3, short) for pattern, iso3, short in _coco_patterns() if pattern.search(key)}
     if len({iso3 for iso3, _ in hits}) != 1:

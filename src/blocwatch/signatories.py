@@ -278,8 +278,7 @@ def _vocabulary() -> tuple[frozenset[str] | None, frozenset[str]]:
     Uses the resolver's own word list when it has one; without it every span
     goes to try_resolve (slower, same answers for whole fragments).
     """
-    vocab = getattr(names, "_vocabulary", None)
-    words = frozenset(vocab()) if callable(vocab) else None
+    words = names.vocabulary()
     cjk = frozenset(w for w in (words or ()) if _CJK_RE.search(w))
     return words, cjk
 
