@@ -34,10 +34,6 @@ def _guard(fn, *args, **kwargs):
         fail(str(exc).strip("'\""), 2)
 
 
-def _count(claimed, known, complete) -> str:
-    return f"{claimed if claimed is not None else '?'} / {known}" + ("" if complete else " (partial)")
-
-
 @events_app.command("list")
 def events_list(
     series: str | None = typer.Option(None, "--series", "-s", help="Only this series (e.g. xinjiang)."),
@@ -50,13 +46,18 @@ def events_list(
     if as_json:
         print_json(rows)
         return
-    table = Table(title=f"{len(rows)} events")
-    for col in ("Id", "Date", "Forum", "Stance", "Delivered by", "Claimed / named", "Answers"):
-        table.add_column(col)
+    table = Table(title=f"{len(rows)} events", caption="* partial list: fewer names known than claimed")
+    table.add_column("Id", no_wrap=True)
+    for col in ("Forum", "Stance", "By", "Claimed / named", "Answers"):
+        table.add_column(col, no_wrap=col != "Answers")
     for r in rows:
-        table.add_row(r["id"], r["date"], r["forum"], r["stance"], r["delivered_by"] or "—",
-                      _count(r["claimed_count"], r["known_count"], not r["partial"]), r["responds_to"] or "")
+        count = f"{r['claimed_count'] if r['claimed_count'] is not None else '?'} / {r['known_count']}"
+        table.add_row(r["id"], _FORUMS.get(r["forum"], r["forum"]), r["stance"], r["delivered_by"] or "—",
+                      count + ("*" if r["partial"] else ""), r["responds_to"] or "")
     console.print(table)
+
+
+_FORUMS = {"hrc": "HRC", "ga_third_committee": "GA 3rd C.", "letter_hrc_president": "letter"}
 
 
 def _names(codes: list[str]) -> str:
