@@ -140,3 +140,16 @@ def test_by_session_from_store(engine):
 def test_unknown_issue_is_an_error(engine):
     with pytest.raises(ValueError, match="unknown issue code 'xx'.*hr"):
         agreement(engine, issue="xx", sessions=[74])
+
+
+def test_duplicate_votes_are_refused():
+    votes = pd.concat([hand_votes(), hand_votes().iloc[[0]]])
+    with pytest.raises(ValueError, match="more than one row for a state on a roll call"):
+        agreement_from_votes(votes)
+
+
+def test_string_and_categorical_codes_give_the_same_scores():
+    votes = hand_votes()
+    as_cat = agreement_from_votes(votes.astype({"iso3": "category"}))
+    as_str = agreement_from_votes(votes)
+    pd.testing.assert_frame_equal(as_cat.astype({"a": str, "b": str}), as_str.astype({"a": str, "b": str}))

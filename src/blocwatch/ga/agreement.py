@@ -28,10 +28,8 @@ that period (optionally only one issue, or only "important" votes):
 A pair with ``n == 0`` in a period (never co-voted) has no row. Scores are
 exact ratios of integer counts (float64).
 
-Method: per period, one-hot matrices ``Y``, ``A``, ``N`` (states x roll
-calls) and matrix products give every dyad at once: ``n = V V'`` with ``V = Y
-+ A + N``; ``same = Y Y' + A A' + N N'``; ``identical = Y Y' + N N'``;
-``opposite = Y N' + N Y'``; ``half = A (Y + N)' + (Y + N) A'``.
+Method: per period, indicator matrices (states x roll calls) and four
+symmetric matrix products give every dyad at once (see :func:`_dyads`).
 """
 
 from __future__ import annotations
@@ -41,8 +39,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
+from threadpoolctl import threadpool_limits
 
-from blocwatch.ga.votes import ABSTAIN, ISSUES, NO, YES, rollcalls_frame, votes_frame
+from blocwatch.ga.votes import ABSTAIN, ISSUES, NO, YES, rollcalls_frame, vote_arrays
 
 COLUMNS = ["a", "b", "period", "n", "same", "half", "identical", "opposite",
            "agree", "agree_half", "coincidence"]
@@ -59,8 +58,44 @@ def _select_rollcalls(rollcalls: pd.DataFrame, issue: str | None, important: boo
     return rollcalls
 
 
+def _dyads(W: np.ndarray, periods, starts, ends) -> list[tuple]:
+    """Per period: the dyads that co-voted and their counts (n, same, half, identical, opposite).
+
+    ``W`` holds the vote code of each state (rows) on each roll call
+    (columns, ordered by period; 0 = no vote). Per period, with indicator
+    matrices ``B`` (voted yes or no), ``D`` (+1 yes, -1 no), ``A`` (abstained)
+    and ``V = B + A``: ``n = V V'``; ``identical = (B B' + D D') / 2``;
+    ``opposite = (B B' - D D') / 2``; both abstained ``= A A'``;
+    ``half = n - B B' - A A'``. Each is a symmetric product ``X X'``.
+    """
+    parts = []
+    for p, lo, hi in zip(periods, starts, ends):
+        w = W[:, lo:hi]
+        voted = (w >= YES) & (w <= NO)
+        present = np.flatnonzero(voted.any(axis=1))
+        w, voted = w[present], voted[present]
+        yes, no = w == YES, w == NO
+        b = (yes | no).astype(np.float32)
+        d = yes.astype(np.float32) - no.astype(np.float32)
+        a = (w == ABSTAIN).astype(np.float32)
+        v = voted.astype(np.float32)
+        n = v @ v.T
+        bb = b @ b.T
+        dd = d @ d.T
+        aa = a @ a.T
+        ti, tj = np.nonzero(np.triu(n > 0.5, 1))
+        flat = ti * len(present) + tj
+        # Products of 0/1 and +-1 float32 matrices are exact integers (counts < 2**24).
+        n_, bb_, dd_, aa_ = (m.ravel().take(flat).astype(np.int64) for m in (n, bb, dd, aa))
+        identical = (bb_ + dd_) // 2
+        opposite = (bb_ - dd_) // 2
+        parts.append((present[ti].astype(np.int16), present[tj].astype(np.int16), np.full(len(ti), p, dtype=np.int64),
+                      n_, identical + aa_, n_ - bb_ - aa_, identical, opposite))
+    return parts
+
+
 def agreement_from_votes(votes: pd.DataFrame, *, by: str = "year") -> pd.DataFrame:
-    """All dyad-period agreement scores from a vote table (the engine of :func:`agreement`).
+    """All dyad-period agreement scores from a vote table (same numbers as :func:`agreement`).
 
     ``votes`` needs columns ``rcid``, ``iso3``, ``vote`` (1 yes, 2 abstain,
     3 no, anything else ignored) and ``year`` or ``session`` (or ``date``,
@@ -70,81 +105,68 @@ def agreement_from_votes(votes: pd.DataFrame, *, by: str = "year") -> pd.DataFra
     per unordered pair ``a < b`` that co-voted at least once in the period,
     sorted by period, a, b.
     """
-    if by not in ("year", "session"):
-        raise ValueError(f"by must be 'year' or 'session', not {by!r}")
+    _check_by(by)
     if by == "year" and "year" not in votes.columns:
         period = pd.DatetimeIndex(votes["date"]).year.to_numpy()
     else:
         period = votes[by].to_numpy()
-    vote = votes["vote"].to_numpy()
-    keep = (vote == YES) | (vote == ABSTAIN) | (vote == NO)
     iso3 = votes["iso3"]
     if isinstance(iso3.dtype, pd.CategoricalDtype):
-        codes = iso3.cat.codes.to_numpy()[keep]
-        used = np.unique(codes)
-        labels = np.asarray(iso3.cat.categories, dtype=object)[used]
-        s_idx = np.searchsorted(used, codes).astype(np.int64)
+        state, labels = iso3.cat.codes.to_numpy(), list(iso3.cat.categories)
     else:
-        states = pd.Categorical(iso3.astype(str).to_numpy()[keep])
-        labels = np.asarray(states.categories, dtype=object)
-        s_idx = states.codes.astype(np.int64)
-    vote = vote[keep]
-    period = np.asarray(period)[keep].astype(np.int64)
-    rc_codes, rc_idx = np.unique(votes["rcid"].to_numpy()[keep], return_inverse=True)
-    # period of each roll call (a roll call belongs to one period)
-    rc_period = np.zeros(len(rc_codes), dtype=np.int64)
-    rc_period[rc_idx] = period
-    order = np.argsort(rc_period, kind="stable")
-    position = np.empty_like(order)
-    position[order] = np.arange(len(order))
-    col = position[rc_idx]
-    sorted_period = rc_period[order]
-    n_states, n_rc = len(labels), len(rc_codes)
+        state, uniques = pd.factorize(iso3, sort=True)
+        labels = [str(u) for u in uniques]
+    if (np.asarray(state) < 0).any():
+        raise ValueError("votes has rows without an iso3 code")
+    call, rc_codes = pd.factorize(votes["rcid"].to_numpy(), sort=True)
+    call_period = np.zeros(len(rc_codes), dtype=np.int64)
+    call_period[call] = np.asarray(period, dtype=np.int64)
+    return _scores(call, call_period, state, labels, votes["vote"].to_numpy(), by)
 
-    # One-hot stack [Y; A; N] (3 x states, roll calls); float32 counts are exact below 2**24.
-    kind = np.where(vote == YES, 0, np.where(vote == ABSTAIN, 1, 2))
-    M = np.zeros((3 * n_states, n_rc), dtype=np.float32)
-    M[kind * n_states + s_idx, col] = 1.0
+
+def _check_by(by: str) -> None:
+    if by not in ("year", "session"):
+        raise ValueError(f"by must be 'year' or 'session', not {by!r}")
+
+
+def _scores(call: np.ndarray, call_period: np.ndarray, state: np.ndarray, labels: list[str],
+            vote: np.ndarray, by: str) -> pd.DataFrame:
+    """The dyad table from flat arrays: vote i was cast by ``labels[state[i]]`` on call ``call[i]``."""
+    n_states, n_rc = len(labels), len(call_period)
+    # Columns: roll calls ordered by period.
+    order = np.argsort(call_period, kind="stable")
+    position = np.empty(n_rc, dtype=np.int64)
+    position[order] = np.arange(n_rc)
+    sorted_period = call_period[order]
+    # Vote codes, states x roll calls (int8; 0 = no vote; 8 = present, not voting).
+    cell = np.asarray(state, dtype=np.int64) * n_rc + position[call]
+    if len(cell) and np.bincount(cell, minlength=n_states * n_rc).max() > 1:
+        raise ValueError("votes has more than one row for a state on a roll call")
+    W = np.zeros((n_states, n_rc), dtype=np.int8)
+    W.flat[cell] = vote
 
     periods, starts = np.unique(sorted_period, return_index=True)
     ends = np.append(starts[1:], n_rc)
-    parts = []
-    for p, lo, hi in zip(periods, starts, ends):
-        block = M[:, lo:hi]
-        present = np.flatnonzero(block.reshape(3, n_states, -1).any(axis=(0, 2)))
-        k = len(present)
-        rows = np.concatenate([present, present + n_states, present + 2 * n_states])
-        sub = block[rows]
-        G = (sub @ sub.T).reshape(3, k, 3, k)  # G[x, i, y, j]: roll calls where i cast x and j cast y
-        yy, aa, nn = G[0, :, 0], G[1, :, 1], G[2, :, 2]
-        yn, ya, an = G[0, :, 2], G[0, :, 1], G[1, :, 2]
-        identical = yy + nn
-        same = identical + aa
-        opposite = yn + yn.T
-        half = ya + ya.T + an + an.T
-        n = same + opposite + half
-        ti, tj = np.triu_indices(k, k=1)
-        stacked = np.stack([n, same, half, identical, opposite])[:, ti, tj]
-        ok = stacked[0] > 0
-        parts.append((present[ti[ok]], present[tj[ok]], np.full(int(ok.sum()), p),
-                      *np.rint(stacked[:, ok]).astype(np.int64)))
+    # The matrices are small (a few hundred rows): one BLAS thread is several
+    # times faster than two fighting over them on a busy 2-core machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        parts = _dyads(W, periods, starts, ends)
     if parts:
         cols = [np.concatenate(c) for c in zip(*parts)]
     else:
-        cols = [np.empty(0, np.int64)] * 3 + [np.empty(0)] * 5
+        cols = [np.empty(0, np.int64)] * 8
     ai, bi, per, n, same, half, identical, opposite = cols
     with np.errstate(invalid="ignore", divide="ignore"):
         agree = same / n
         agree_half = (same + 0.5 * half) / n
         decisive = identical + opposite
         coincidence = np.where(decisive > 0, identical / np.where(decisive > 0, decisive, 1), np.nan)
-    cat = pd.CategoricalDtype(list(labels))
+    cat = pd.CategoricalDtype(labels)
     return pd.DataFrame({
-        "a": pd.Categorical.from_codes(ai.astype(np.int64), dtype=cat) if len(labels) else pd.Categorical([]),
-        "b": pd.Categorical.from_codes(bi.astype(np.int64), dtype=cat) if len(labels) else pd.Categorical([]),
-        by: per.astype(np.int64),
-        "n": n.astype(np.int64), "same": same.astype(np.int64), "half": half.astype(np.int64),
-        "identical": identical.astype(np.int64), "opposite": opposite.astype(np.int64),
+        "a": pd.Categorical.from_codes(ai, dtype=cat, validate=False),
+        "b": pd.Categorical.from_codes(bi, dtype=cat, validate=False),
+        by: per,
+        "n": n, "same": same, "half": half, "identical": identical, "opposite": opposite,
         "agree": agree, "agree_half": agree_half, "coincidence": coincidence,
     })
 
@@ -162,18 +184,26 @@ def agreement(engine: Engine, *, by: str = "year", issue: str | None = None, imp
     year|session, n, same, half, identical, opposite, agree, agree_half,
     coincidence``).
     """
+    _check_by(by)
     if sessions is None and years is not None and by == "year":
         # A year's votes lie in the sessions that opened one or two years before it (or in it).
         sessions = sorted({y - 1945 + d for y in years for d in (-2, -1, 0, 1)})
-    votes = votes_frame(engine, sessions=sessions, lineage=lineage)
-    if issue is not None or important:
-        rollcalls = _select_rollcalls(rollcalls_frame(engine, sessions=sessions), issue, important)
-        votes = votes[votes["rcid"].isin(rollcalls["rcid"].to_numpy())]
+    arrays = vote_arrays(engine, sessions=sessions, lineage=lineage)
     if by == "year":
-        votes = votes.assign(year=votes["date"].dt.year)
-        if years is not None:
-            votes = votes[votes["year"].isin(list(years))]
-    return agreement_from_votes(votes, by=by)
+        call_period = arrays.call_date.astype("datetime64[Y]").astype(np.int64) + 1970
+    else:
+        call_period = arrays.call_session.astype(np.int64)
+    wanted = np.ones(len(arrays.call_rcid), dtype=bool)
+    if issue is not None or important:
+        chosen = _select_rollcalls(rollcalls_frame(engine, sessions=sessions), issue, important)
+        wanted &= np.isin(arrays.call_rcid, chosen["rcid"].to_numpy())
+    if by == "year" and years is not None:
+        wanted &= np.isin(call_period, list(years))
+    call, state, vote = arrays.call, arrays.state, arrays.vote
+    if not wanted.all():
+        keep = wanted[call]
+        call, state, vote = call[keep], state[keep], vote[keep]
+    return _scores(call, call_period, state, arrays.labels, vote, by)
 
 
 def for_country(scores: pd.DataFrame, iso3: str, other: str | None = None) -> pd.DataFrame:

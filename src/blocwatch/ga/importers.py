@@ -164,7 +164,8 @@ def _read_csv(path: Path, expected: Sequence[str] | Iterable[Sequence[str]], wha
     header = [h.strip() for h in header]
     if header not in options:
         want = " or ".join(",".join(o) for o in options)
-        raise GAImportError([f"{path}:1: not {what}: expected the header {want}; found {','.join(header) or '(empty)'}"])
+        found = ",".join(header) or "(empty)"
+        raise GAImportError([f"{path}:1: not {what}: expected the header {want}; found {found}"])
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
     frame.columns = header
     return frame
@@ -292,7 +293,8 @@ def _validate_unvotes(votes: _Raw, rollcalls: _Raw, issues: _Raw | None) -> Tabl
             if code not in ISSUES:
                 problems.append(f"{issues.where(i)}: issue code {code!r} is not one of {', '.join(ISSUES)}")
             elif pd.notna(r) and int(r) not in known:
-                problems.append(f"{issues.where(i)}: issue for roll call {int(r)}, which is not in {rollcalls.path.name}")
+                problems.append(f"{issues.where(i)}: issue for roll call {int(r)}, "
+                                f"which is not in {rollcalls.path.name}")
             elif pd.notna(r):
                 codes = issue_lists.setdefault(int(r), [])
                 if code not in codes:

@@ -21,6 +21,7 @@ through time.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -101,23 +102,29 @@ def rollcalls_frame(engine: Engine, sessions: Iterable[int] | int | None = None)
     }, columns=ROLLCALL_COLUMNS)
 
 
-def _unpack(packed: list[tuple[int, str]]) -> tuple[np.ndarray, pd.Categorical, np.ndarray]:
-    """Unpack ``(rcid, "USA1CAN3...")`` rows into rcid, iso3 and vote arrays."""
+def _unpack(packed: list[tuple[int, str, str]]) -> tuple[np.ndarray, np.ndarray, pd.Categorical, np.ndarray]:
+    """Unpack ``(rcid, "USACAN...", "13...")`` rows: (rcids, votes per rcid, iso3 per vote, vote)."""
     if not packed:
-        return np.empty(0, np.int64), pd.Categorical([]), np.empty(0, np.int8)
+        return np.empty(0, np.int64), np.empty(0, np.int64), pd.Categorical([]), np.empty(0, np.int8)
     ids = np.fromiter((r[0] for r in packed), dtype=np.int64, count=len(packed))
-    text = "".join(r[1] for r in packed).encode("ascii")
-    if any(len(r[1]) % 4 for r in packed) or len(text) != sum(len(r[1]) for r in packed):
-        raise ValueError("ga_votes holds a code that is not 3 ASCII letters or a vote that is not one digit")
-    cells = np.frombuffer(text, dtype=np.uint8).reshape(-1, 4)
-    counts = np.fromiter((len(r[1]) // 4 for r in packed), dtype=np.int64, count=len(packed))
-    rcid = np.repeat(ids, counts)
-    vote = (cells[:, 3] - 48).astype(np.int8)
-    key = (cells[:, 0].astype(np.int32) << 16) | (cells[:, 1].astype(np.int32) << 8) | cells[:, 2]
-    uniq, inverse = np.unique(key, return_inverse=True)
-    labels = [bytes([(k >> 16) & 255, (k >> 8) & 255, k & 255]).decode("ascii") for k in uniq.tolist()]
-    codes = pd.Categorical.from_codes(inverse.astype(np.int16), categories=labels)
-    return rcid, codes, vote
+    counts = np.fromiter((len(r[2]) for r in packed), dtype=np.int64, count=len(packed))
+    codes_text = "".join(r[1] for r in packed).encode("ascii")
+    votes_text = "".join(r[2] for r in packed).encode("ascii")
+    if len(codes_text) != 3 * len(votes_text) or any(len(r[1]) != 3 * len(r[2]) for r in packed):
+        raise ValueError("ga_votes holds a code that is not 3 letters or a vote that is not one digit")
+    vote = (np.frombuffer(votes_text, dtype=np.uint8) - 48).astype(np.int8)
+    letters = np.frombuffer(codes_text, dtype=np.uint8).reshape(-1, 3)
+    if ((letters < 65) | (letters > 90)).any():
+        raise ValueError("ga_votes holds a code that is not three capital letters")
+    # Codes are three capital letters: number them base 26 and map through a small table.
+    key = (letters[:, 0].astype(np.int32) - 65) * 676 + (letters[:, 1].astype(np.int32) - 65) * 26 \
+        + (letters[:, 2].astype(np.int32) - 65)
+    used = np.flatnonzero(np.bincount(key, minlength=26 ** 3))
+    table = np.zeros(26 ** 3, dtype=np.int16)
+    table[used] = np.arange(len(used), dtype=np.int16)
+    labels = ["".join(chr(65 + k // 676) + chr(65 + k // 26 % 26) + chr(65 + k % 26)) for k in used.tolist()]
+    codes = pd.Categorical.from_codes(table[key], categories=labels)
+    return ids, counts, codes, vote
 
 
 def lineage_map() -> dict[str, str]:
@@ -125,6 +132,54 @@ def lineage_map() -> dict[str, str]:
     from blocwatch.ga.seats import lineage_map as _lineage_map
 
     return _lineage_map()
+
+
+@dataclass(frozen=True)
+class VoteArrays:
+    """Stored votes as flat numpy arrays (the fast path under :func:`votes_frame`).
+
+    Roll calls (length C, sorted by rcid): ``call_rcid``, ``call_session``,
+    ``call_date`` (datetime64[D]). Votes (length V, grouped by roll call in
+    rcid order): ``call`` (index into the roll-call arrays), ``state`` (index
+    into ``labels``, the sorted registry codes), ``vote`` (int8, Voeten code).
+    """
+
+    call_rcid: np.ndarray
+    call_session: np.ndarray
+    call_date: np.ndarray
+    call: np.ndarray
+    state: np.ndarray
+    labels: list[str]
+    vote: np.ndarray
+
+
+def vote_arrays(engine: Engine, sessions: Iterable[int] | int | None = None, *,
+                lineage: bool = False) -> VoteArrays:
+    """The stored votes (optionally of some sessions) as :class:`VoteArrays`."""
+    where, params = _sessions_clause(sessions, "session")
+    # One row per roll call with its codes and votes packed as "USACAN...",
+    # "13...": SQLite builds the strings in C (the table is clustered on
+    # rcid, iso3), numpy unpacks them (no Python object per vote).
+    sql = "SELECT rcid, group_concat(iso3, ''), group_concat(vote, '') FROM ga_votes"
+    if where:
+        sql += f" WHERE rcid IN (SELECT rcid FROM ga_roll_calls{where})"
+    sql += " GROUP BY rcid ORDER BY rcid"
+    packed = _fetch(engine, sql, params)
+    calls = _fetch(engine, f"SELECT rcid, session, date FROM ga_roll_calls{where} ORDER BY rcid", params)
+    call_rcid = np.fromiter((c[0] for c in calls), dtype=np.int64, count=len(calls))
+    call_session = np.fromiter((c[1] for c in calls), dtype=np.int16, count=len(calls))
+    call_date = np.array([c[2] for c in calls], dtype="datetime64[D]") if calls else np.empty(0, "datetime64[D]")
+    ids, counts, codes, vote = _unpack(packed)
+    labels = list(codes.categories)
+    state = codes.codes.astype(np.int16)
+    if lineage and len(labels):
+        mapping = lineage_map()
+        relabelled = [mapping.get(c, c) for c in labels]
+        merged = sorted(set(relabelled))
+        remap = np.asarray([merged.index(label) for label in relabelled], dtype=np.int16)
+        state, labels = remap[state], merged
+    call = np.repeat(np.searchsorted(call_rcid, ids), counts)
+    return VoteArrays(call_rcid, call_session, call_date, call, state, labels, vote)
 
 
 def votes_frame(engine: Engine, sessions: Iterable[int] | int | None = None, *,
@@ -139,33 +194,17 @@ def votes_frame(engine: Engine, sessions: Iterable[int] | int | None = None, *,
     :func:`lineage_map`); the seats never overlap in time, so ``(rcid,
     iso3)`` stays unique.
     """
-    where, params = _sessions_clause(sessions, "session")
-    # One row per roll call with its votes packed as "USA1CAN3...": SQLite
-    # builds the strings in C, numpy unpacks them (no Python object per vote).
-    sql = "SELECT rcid, group_concat(iso3 || vote, '') FROM ga_votes"
-    if where:
-        sql += f" WHERE rcid IN (SELECT rcid FROM ga_roll_calls{where})"
-    sql += " GROUP BY rcid"
-    packed = _fetch(engine, sql, params)
-    calls = _fetch(engine, f"SELECT rcid, session, date FROM ga_roll_calls{where}", params)
-    rcid, codes, vote = _unpack(packed)
-    if lineage and len(codes):
-        mapping = lineage_map()
-        labels = [mapping.get(c, c) for c in codes.categories]
-        merged = sorted(set(labels))
-        remap = np.asarray([merged.index(label) for label in labels], dtype=np.int16)
-        codes = pd.Categorical.from_codes(remap[codes.codes], categories=merged)
-    frame = pd.DataFrame({"rcid": rcid, "iso3": codes, "vote": np.asarray(vote, dtype=np.int8)})
-
-    call_ids = np.asarray([c[0] for c in calls], dtype=np.int64)
-    order = np.argsort(call_ids)
-    call_ids = call_ids[order]
-    call_session = np.asarray([c[1] for c in calls], dtype=np.int16)[order]
-    call_date = pd.to_datetime(pd.Series([c[2] for c in calls], dtype=object), format="%Y-%m-%d").to_numpy()[order]
-    pos = np.searchsorted(call_ids, frame["rcid"].to_numpy())
-    frame.insert(1, "session", call_session[pos] if len(frame) else np.empty(0, np.int16))
-    frame.insert(2, "date", call_date[pos] if len(frame) else np.empty(0, "datetime64[us]"))
-    order = np.lexsort((frame["iso3"].cat.codes.to_numpy(), frame["rcid"].to_numpy()))
-    if not (order[1:] > order[:-1]).all():
+    arrays = vote_arrays(engine, sessions, lineage=lineage)
+    iso3 = pd.Categorical.from_codes(arrays.state, categories=arrays.labels) if arrays.labels \
+        else pd.Categorical([], categories=[])
+    frame = pd.DataFrame({
+        "rcid": arrays.call_rcid[arrays.call],
+        "session": arrays.call_session[arrays.call],
+        "date": arrays.call_date[arrays.call].astype("datetime64[us]"),
+        "iso3": iso3,
+        "vote": arrays.vote,
+    }, columns=VOTE_COLUMNS)
+    order = np.lexsort((arrays.state, frame["rcid"].to_numpy()))
+    if len(order) and not (order[1:] > order[:-1]).all():
         frame = frame.take(order).reset_index(drop=True)
-    return frame[VOTE_COLUMNS]
+    return frame

@@ -136,7 +136,8 @@ class GAVote(Base):
     rcid: Mapped[int] = mapped_column(ForeignKey("ga_roll_calls.rcid"), primary_key=True)
     iso3: Mapped[str] = mapped_column(ForeignKey("countries.iso3"), primary_key=True)
     vote: Mapped[int] = mapped_column(SmallInteger)
-    __table_args__ = (Index("ix_ga_votes_iso3", "iso3"),)
+    # Clustered on (rcid, iso3) in SQLite: reading votes by roll call is a sequential scan.
+    __table_args__ = (Index("ix_ga_votes_iso3", "iso3"), {"sqlite_with_rowid": False})
 
 
 class ImportLog(Base):

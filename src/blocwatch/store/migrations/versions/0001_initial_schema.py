@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 18:34:26.734784
+Create Date: 2026-11-27 18:44:09.466924
 """
 from alembic import op
 import sqlalchemy as sa
@@ -109,7 +109,8 @@ def upgrade() -> None:
     sa.Column('vote', sa.SmallInteger(), nullable=False),
     sa.ForeignKeyConstraint(['iso3'], ['countries.iso3'], ),
     sa.ForeignKeyConstraint(['rcid'], ['ga_roll_calls.rcid'], ),
-    sa.PrimaryKeyConstraint('rcid', 'iso3')
+    sa.PrimaryKeyConstraint('rcid', 'iso3'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('ga_votes', schema=None) as batch_op:
         batch_op.create_index('ix_ga_votes_iso3', ['iso3'], unique=False)
