@@ -86,3 +86,15 @@ def compare(ours, peer, *, tol: float = 1e-9) -> str:
     if worst > tol:
         raise SystemExit(f"MISMATCH: agreement differs by up to {worst:g} (> {tol:g})")
     return f"identical dyad-years ({len(merged):,}); joint-vote counts equal; max |agree difference| = {worst:.1e}"
+
+
+def isolated_peak_mb(engine) -> float:
+    """Peak RSS (MB) of a fresh Python process that only runs ``agreement`` on this store."""
+    # VmHWM (not ru_maxrss, which a child inherits from its parent across fork and exec).
+    code = ("import sys; sys.path.insert(0, sys.argv[2]); "
+            "from blocwatch.store.db import make_engine; from blocwatch.ga.agreement import agreement; "
+            "agreement(make_engine(sys.argv[1])); "
+            "print([int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')][0] / 1024)")
+    out = subprocess.run([sys.executable, "-c", code, str(engine.url), str(ROOT / "src")],
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())

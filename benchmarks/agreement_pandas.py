@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import time
 
-from agreement_common import best_of, compare, filled_engine, git_revision, machine, peak_rss_mb
+from agreement_common import (
+    best_of, compare, filled_engine, git_revision, isolated_peak_mb, machine, peak_rss_mb,
+)
 
 
 def pandas_peer(votes):
@@ -84,8 +86,10 @@ def main() -> None:
     compute = t_peer / t_ours_mem
     print(f"RATIO  end to end from the store: ours {end_to_end:.0f}x faster than the pandas peer; "
           f"compute only (both from the same in-memory frame): {compute:.0f}x  (target >= 50x)")
+    alone = isolated_peak_mb(engine)
+    print(f"memory peak RSS of a fresh process that only runs agreement(engine): {alone:.0f} MB")
     print(f"TARGET all dyad-years from the store <= 1 s: {'met' if t_ours <= 1.0 else 'MISSED'} ({t_ours:.3f} s); "
-          f"peak memory <= 1 GB: {'met' if rss_ours <= 1024 else 'MISSED'}")
+          f"peak memory <= 1 GB: {'met' if max(alone, rss_ours) <= 1024 else 'MISSED'}")
 
 
 if __name__ == "__main__":
