@@ -8,22 +8,33 @@ that period (optionally only one issue, or only "important" votes):
     joint votes: roll calls on which both cast yes, abstain or no (Voeten
     codes 1, 2, 3). Absence (no row) and present-not-voting (code 8) are not
     votes.
-``agree`` -- agreement as in Voeten's data, three categories
+``agree`` -- agreement on the three choices (issue 4, measure (a))
     ``same / n``, where ``same`` counts joint votes on which both cast the
     *same* of yes / abstain / no. An abstention agrees only with an
     abstention; abstain against yes or no counts as disagreement.
-``agree_half``
-    the variant that gives half credit when one abstains and the other
-    votes yes or no: ``(same + 0.5 * half) / n``, ``half`` = joint votes with
-    exactly one abstention. (Scholars use both; we did not find Voeten's
-    current codebook offline, so both are given and named for what they do.)
+``agree_half`` -- Voeten's dyadic agreement index
+    ``(same + 0.5 * half) / n``, ``half`` = joint votes on which exactly one
+    of the two abstained: abstain against yes or no is half agreement. This
+    is how the dyadic agreement scores distributed with Voeten's data are
+    defined: "Voting similarity index between ccode1 and ccode2 in a given
+    session -- computed using 3 category vote data (1 = "yes" ...; 2 =
+    abstain, 3 = "no" ...) - Abstention is counted as half-disagreement with
+    a yes or no vote" (codebook of Erik Voeten, Anton Strezhnev and Michael
+    Bailey, "United Nations General Assembly Voting Data", Harvard
+    Dataverse, hdl:1902.1/12379, as mirrored at
+    https://un-project.github.io/un-votes/). Voeten computes it per session
+    (``by="session"``); we could not compare with his published file offline.
 ``coincidence`` -- US State Department voting coincidence, "votes only"
     ``identical / (identical + opposite)``, where ``identical`` counts roll
     calls on which both voted yes or both voted no and ``opposite`` those on
     which one voted yes and the other no; abstentions and absences are left
-    out entirely (State Department, *Voting Practices in the United Nations*,
-    annual report to Congress). Missing (NaN) when the pair never cast
-    opposing-or-identical yes/no votes in the period.
+    out entirely ("calculated using only votes on which both the United
+    States and the other country in question voted Yes or No; not included
+    are those instances when either state abstained or was absent" -- US
+    Department of State, *Voting Practices in the United Nations*, report to
+    Congress, Format and Methodology, e.g. 2008). The State Department
+    reports it for the United States against each country; here it is given
+    for every pair. Missing (NaN) when the pair cast no yes/no pair of votes.
 
 A pair with ``n == 0`` in a period (never co-voted) has no row. Scores are
 exact ratios of integer counts (float64).
