@@ -141,7 +141,7 @@ def test_malformed_rows_store_nothing_and_name_lines(small_engine, tmp_path):
     votes_file = str(folder / "un_votes.csv.gz")
     assert f"{votes_file}:4: vote 'maybe'" in message
     assert f"{votes_file}:8: rcid 'abc'" in message
-    assert "lines 11" in message and "unknown country 'Atlantis'" in message and "close matches" in message
+    assert "(line 11)" in message and "unknown country 'Atlantis'" in message and "close matches" in message
     assert "nothing was imported" in message
     assert snapshot(small_engine) == before
 
@@ -214,7 +214,7 @@ def test_undl_unknown_country_and_bad_vote(small_engine, tmp_path):
     with pytest.raises(GAImportError) as err:
         import_votes(small_engine, "undl", path)
     assert f"{path}:5: ms_vote 'Q'" in str(err.value)
-    assert "(lines 3): unknown country 'GONDOR'" in str(err.value)
+    assert "(line 3): unknown country 'GONDOR'" in str(err.value)
     assert snapshot(small_engine) == before
 
 

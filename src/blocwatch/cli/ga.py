@@ -10,6 +10,7 @@ import math
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from blocwatch import names
@@ -27,7 +28,7 @@ def _code(name: str | None, option: str) -> str | None:
         return None
     resolution = names.try_resolve(name, include_former=True)
     if not resolution.resolved:
-        fail(f"{option} {name!r}: {resolution.message}", EXIT_BAD_INPUT)
+        fail(escape(f"{option} {name!r}: {resolution.message}"), EXIT_BAD_INPUT)
     return resolution.iso3
 
 
@@ -77,7 +78,7 @@ def agreement_command(
                            years=[year] if year is not None else None,
                            sessions=[session] if session is not None else None)
     except ValueError as exc:
-        fail(str(exc), EXIT_BAD_INPUT)
+        fail(escape(str(exc)), EXIT_BAD_INPUT)
     if a:
         scores = for_country(scores, a, b)
     if all_:
@@ -118,7 +119,7 @@ def _run_import(kind: str, path: Path, as_json: bool, overlap: str = "skip") -> 
     try:
         result = import_votes(state.engine(), kind, path, progress=not as_json, overlap=overlap)
     except GAImportError as exc:
-        fail(str(exc), EXIT_BAD_INPUT)
+        fail(escape(str(exc)), EXIT_BAD_INPUT)
     if as_json:
         print_json(result.to_dict())
         return

@@ -254,7 +254,8 @@ def _map_countries(raw: _Raw, keys: pd.DataFrame, resolve: Callable, problems: l
             lines = ", ".join(raw.where(i).rsplit(":", 1)[-1].strip() if raw.object_name is None
                               else str(i + 1) for i in rows[:5])
             more = f" and {len(rows) - 5} more" if len(rows) > 5 else ""
-            label = "lines" if raw.object_name is None else f"rows of {raw.object_name}"
+            plural = "s" if len(rows) > 1 else ""
+            label = f"line{plural}" if raw.object_name is None else f"row{plural} of {raw.object_name}"
             problems.append(f"{raw.path} ({label} {lines}{more}): {problem}")
     codes = pd.MultiIndex.from_frame(keys)
     lookup = pd.Series([seat_of[tuple(p)] for p in pairs.itertuples(index=False)],
