@@ -225,10 +225,15 @@ def test_undl_skips_sessions_held_from_unvotes(small_engine, tmp_path):
     path = write_csv(tmp_path / "undl.csv", UNDL_HEADER_2026, undl_rows(True))
     result = import_votes(small_engine, "undl", path)
     assert result.skipped_rollcalls == 2 and result.votes_added == 0
+    assert import_votes(small_engine, "undl", path).already_imported
+    # The same bytes with --overlap keep import what was skipped ...
     kept = import_votes(small_engine, "undl", shutil.copy(path, tmp_path / "undl_copy.csv"), overlap="keep")
-    assert kept.already_imported  # same bytes as the file imported (and skipped) before
+    assert not kept.already_imported and kept.votes_added == 6
+    # ... after which a skipping import of it is a no-op.
+    assert import_votes(small_engine, "undl", path).already_imported
     path2 = write_csv(tmp_path / "undl2.csv", UNDL_HEADER_2025, undl_rows(False))
-    assert import_votes(small_engine, "undl", path2, overlap="keep").votes_added == 6
+    again = import_votes(small_engine, "undl", path2, overlap="keep")
+    assert (again.votes_added, again.votes_changed, again.rollcalls_added) == (0, 0, 0)
 
 
 def test_rda_import(small_engine, tmp_path):

@@ -390,6 +390,27 @@ def _rda_text(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(frame.columns))
 
 
+def _rda_files(path: Path) -> list[Path]:
+    files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".rda", ".rdata")) if path.is_dir() else [path]
+    if not files:
+        raise GAImportError([f"{path}: no .rda files"])
+    for f in files:
+        if not f.is_file():
+            raise GAImportError([f"{f}: no such file"])
+    return files
+
+
+def _input_files(kind: str, path: Path) -> list[Path]:
+    """The files an import of ``kind`` at ``path`` reads (checked to exist)."""
+    if kind == "unvotes":
+        return list(_unvotes_paths(path).values())
+    if kind == "rda":
+        return _rda_files(path)
+    if not path.is_file():
+        raise GAImportError([f"{path}: no such file"])
+    return [path]
+
+
 def read_rda(path: Path | str) -> tuple[Tables, list[Path]]:
     """Read and validate unvotes ``.rda`` files: a folder, or one file holding the objects.
 
@@ -400,13 +421,9 @@ def read_rda(path: Path | str) -> tuple[Tables, list[Path]]:
     import pyreadr
 
     path = Path(path)
-    files = sorted(p for p in path.iterdir() if p.suffix.lower() in (".rda", ".rdata")) if path.is_dir() else [path]
-    if not files:
-        raise GAImportError([f"{path}: no .rda files"])
+    files = _rda_files(path)
     objects: dict[str, tuple[pd.DataFrame, Path]] = {}
     for f in files:
-        if not f.is_file():
-            raise GAImportError([f"{f}: no such file"])
         try:
             result = pyreadr.read_r(str(f))
         except Exception as exc:  # pyreadr raises its own and libc errors
@@ -543,7 +560,6 @@ def import_votes(engine: Engine, kind: str, path: Path | str, *, progress: bool 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from blocwatch.store.db import session_scope
-    from blocwatch.store.models import ImportLog
     from blocwatch.store.provenance import get_source, log_import
 
     if kind not in READERS:
@@ -551,7 +567,19 @@ def import_votes(engine: Engine, kind: str, path: Path | str, *, progress: bool 
     if overlap not in ("skip", "keep"):
         raise ValueError(f"overlap must be 'skip' or 'keep', not {overlap!r}")
     path = Path(path)
-    log_kind = f"ga:{kind}"
+    # An import that skipped overlapping sessions is logged apart, so that a
+    # later --overlap keep of the same file still imports what was skipped.
+    log_kind = f"ga:{kind}" + (":skip-overlap" if kind == "undl" and overlap == "skip" else "")
+    done_kinds = [f"ga:{kind}", log_kind]
+    paths = _input_files(kind, path)
+    digest = _sha256(paths)
+    with engine.connect() as conn:
+        done = conn.execute(text(
+            "SELECT 1 FROM imports WHERE sha256 = :sha AND kind IN (:k1, :k2) LIMIT 1"),
+            {"sha": digest, "k1": done_kinds[0], "k2": done_kinds[1]}).first()
+    if done:
+        return ImportResult(kind=kind, paths=[str(p) for p in paths], already_imported=True,
+                            notes=["this file was imported before (same SHA-256); nothing changed"])
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    disable=not progress, transient=True)
     with bar:
@@ -559,15 +587,7 @@ def import_votes(engine: Engine, kind: str, path: Path | str, *, progress: bool 
         tables, paths = READERS[kind](path)
         result = ImportResult(kind=kind, paths=[str(p) for p in paths],
                               rollcalls=len(tables.rollcalls), votes=len(tables.votes))
-        digest = _sha256(paths)
         with session_scope(engine) as session:
-            from sqlalchemy import select
-
-            if session.scalars(select(ImportLog).where(ImportLog.kind == log_kind,
-                                                       ImportLog.sha256 == digest)).first():
-                result.already_imported = True
-                result.notes.append("this file was imported before (same SHA-256); nothing changed")
-                return result
             if kind == "undl" and overlap == "skip":
                 held = {r[0] for r in session.execute(text(
                     "SELECT DISTINCT session FROM ga_roll_calls WHERE undl_id IS NULL"))}
