@@ -1,0 +1,144 @@
+"""Ideal points: recovery from simulated data, sign rule, standard errors, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from blocwatch.ga import ideal, ideal_dynamic
+
+
+def simulate(x: np.ndarray, n_items: int, rng: np.random.Generator, session: int = 1,
+             states: list[str] | None = None, rcid0: int = 0, observe: np.ndarray | None = None) -> pd.DataFrame:
+    """Votes drawn from the ordered probit of ga.ideal, in Voeten's coding (1 yes, 2 abstain, 3 no)."""
+    n = len(x)
+    states = states or [f"S{i:03d}" for i in range(n)]
+    beta = rng.normal(0, 1.5, n_items)
+    cut = rng.normal(0, 1.0, n_items)
+    cut[: n_items // 4] -= 2.5            # a quarter lopsided, as in the Assembly
+    width = np.exp(rng.normal(-0.5, 0.5, n_items))
+    latent = np.outer(x, beta) + rng.standard_normal((n, n_items))
+    vote = np.where(latent < cut, 3, np.where(latent < cut + width, 2, 1))
+    if observe is None:
+        observe = np.ones((n, n_items), dtype=bool)
+    i, j = np.nonzero(observe)
+    return pd.DataFrame({"rcid": rcid0 + j, "session": session, "iso3": np.asarray(states)[i],
+                         "vote": vote[i, j].astype(np.int8)})
+
+
+def test_static_ordered_recovers_simulated_positions():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(120)
+    states = ["USA"] + [f"S{i:03d}" for i in range(119)]
+    x[0] = abs(x).max() + 0.5            # the US is the most positive state: no flip expected
+    out = ideal.fit(simulate(x, 150, rng, states=states))
+    est = out.set_index("iso3").loc[states, "ideal"].to_numpy()
+    assert np.corrcoef(est, x)[0, 1] >= 0.95
+    assert set(out.columns) == {"iso3", "session", "ideal", "se", "n_votes"}
+    assert (out["n_votes"] == 150).all()
+    assert abs(out["ideal"].mean()) < 1e-9 and abs(out["ideal"].std(ddof=0) - 1) < 1e-9
+
+
+def test_binary_model_recovers_simulated_positions():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal(100)
+    states = ["USA"] + [f"S{i:03d}" for i in range(99)]
+    x[0] = 3.0
+    out = ideal.fit(simulate(x, 150, rng, states=states), model="binary")
+    est = out.set_index("iso3").loc[states, "ideal"].to_numpy()
+    assert np.corrcoef(est, x)[0, 1] >= 0.95
+
+
+def test_sign_rule_makes_the_united_states_positive():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal(80)
+    states = ["USA"] + [f"S{i:03d}" for i in range(79)]
+    x[0] = -3.0                           # simulated on the "wrong" side
+    out = ideal.fit(simulate(x, 100, rng, states=states))
+    est = out.set_index("iso3").loc[states, "ideal"].to_numpy()
+    assert out.set_index("iso3").loc["USA", "ideal"] > 0
+    assert np.corrcoef(est, x)[0, 1] <= -0.95
+
+
+def test_standard_errors_shrink_with_more_votes():
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal(120)
+    observe = np.ones((120, 200), dtype=bool)
+    observe[60:, 25:] = False             # half the states vote on only 25 roll calls
+    out = ideal.fit(simulate(x, 200, rng, observe=observe))
+    many = out[out["n_votes"] == 200]["se"]
+    few = out[out["n_votes"] == 25]["se"]
+    assert len(many) == 60 and len(few) == 60
+    assert few.median() > 2 * many.median()
+
+
+def test_state_without_votes_gets_no_row():
+    rng = np.random.default_rng(5)
+    votes = simulate(rng.standard_normal(40), 50, rng)
+    present_not_voting = pd.DataFrame({"rcid": range(50), "session": 1, "iso3": "XXX", "vote": np.int8(8)})
+    out = ideal.fit(pd.concat([votes, present_not_voting], ignore_index=True))
+    assert "XXX" not in set(out["iso3"])
+    assert len(out) == 40
+    # Binary coding: a state that only abstained has no yes/no vote, so no row either.
+    abstainer = pd.DataFrame({"rcid": range(50), "session": 1, "iso3": "ABS", "vote": np.int8(2)})
+    both = pd.concat([votes, abstainer], ignore_index=True)
+    assert "ABS" in set(ideal.fit(both)["iso3"])
+    assert "ABS" not in set(ideal.fit(both, model="binary")["iso3"])
+
+
+def test_unknown_vote_code_is_rejected():
+    votes = pd.DataFrame({"rcid": [1, 1], "session": 1, "iso3": ["A", "B"], "vote": np.int8([1, 5])})
+    with pytest.raises(ValueError, match="unknown vote code 5"):
+        ideal.fit(votes)
+
+
+def test_pscl_filter_drops_lopsided_rollcalls_and_thin_states():
+    y = np.full((50, 3), 2, dtype=np.int8)
+    y[:25, 1] = 0                          # balanced roll call
+    y[0, 2] = 0                            # 1 of 50 = 2 % minority: dropped
+    y[1, :] = -1                           # a state that never voted
+    m = ideal.pscl_filter(ideal.VoteMatrix(1, np.array([f"S{i}" for i in range(50)], dtype=object),
+                                           np.arange(3), y), min_votes=1)
+    assert list(m.rcids) == [1]            # roll call 0 is unanimous, 2 is lopsided
+    assert len(m.states) == 49             # only S1 (no vote left) is dropped
+    assert "S1" not in set(m.states)
+
+
+def test_dynamic_model_recovers_random_walk_positions():
+    rng = np.random.default_rng(6)
+    n, sessions = 80, 6
+    states = ["USA"] + [f"S{i:03d}" for i in range(n - 1)]
+    x = np.empty((sessions, n))
+    x[0] = rng.standard_normal(n)
+    x[0, 0] = 2.5
+    for t in range(1, sessions):
+        x[t] = x[t - 1] + rng.normal(0, 0.1, n)
+    votes = pd.concat([simulate(x[t], 60, rng, session=t + 1, states=states, rcid0=1000 * t)
+                       for t in range(sessions)], ignore_index=True)
+    out = ideal_dynamic.fit_dynamic(votes)
+    assert len(out) == n * sessions
+    truth = pd.DataFrame({"iso3": np.tile(states, sessions), "session": np.repeat(np.arange(1, sessions + 1), n),
+                          "true": x.ravel()})
+    merged = out.merge(truth, on=["iso3", "session"])
+    assert np.corrcoef(merged["ideal"], merged["true"])[0, 1] >= 0.95
+    assert (out[out["iso3"] == "USA"]["ideal"] > 0).all()
+    assert (out["se"] > 0).all()
+
+
+def test_cli_ideal_json_on_the_bundled_votes(cli):
+    result = cli("ideal", "--session", "74", "--json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert len(rows) > 150
+    assert all(set(r) == {"iso3", "session", "ideal", "se", "n_votes"} for r in rows)
+    assert all(r["session"] == 74 and r["se"] > 0 and r["n_votes"] > 0 for r in rows)
+    by = {r["iso3"]: r["ideal"] for r in rows}
+    assert by["USA"] > 0 and by["ISR"] > 0 and by["CUB"] < 0
+
+
+def test_cli_ideal_requires_one_selection(cli):
+    result = cli("ideal")
+    assert result.exit_code == 2
