@@ -30,7 +30,7 @@ def _root(
 
 
 def _register() -> None:
-    from blocwatch.cli import countries, curate, events, ga, parse, run  # noqa: F401
+    from blocwatch.cli import countries, curate, events, ga, ideal, parse, run  # noqa: F401
 
 
 _register()
