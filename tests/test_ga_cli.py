@@ -77,3 +77,15 @@ def test_import_wrong_file_exits_2(cli, tmp_path):
     result = cli("import", "undl", str(path))
     assert result.exit_code == 2
     assert "expected the header undl_id,ms_code" in result.output.replace("\n", "")
+
+
+def test_lineage_counts_the_ussr_seat_as_russia(cli):
+    plain = cli("agreement", "--session", "30", "--country", "Russia", "--with", "USA")
+    assert plain.exit_code == 0
+    assert "0 pairs" in plain.output and "SUN" in plain.output and "--lineage" in plain.output
+    ussr = json.loads(cli("agreement", "--session", "30", "--country", "USSR", "--with", "USA", "--json").output)
+    russia = json.loads(cli("agreement", "--session", "30", "--country", "RUS", "--with", "USA", "--lineage",
+                            "--json").output)
+    assert len(ussr) == 1 and ussr[0]["a"] == "SUN" and ussr[0]["n"] > 0
+    assert [(r["n"], r["agree"], r["coincidence"]) for r in russia] == \
+        [(r["n"], r["agree"], r["coincidence"]) for r in ussr]

@@ -60,6 +60,7 @@ def agreement_command(
     abstentions and absences left out (US State Department, votes only).
     """
     from blocwatch.ga.agreement import agreement, for_country
+    from blocwatch.ga.seats import lineage as lineage_of
 
     if all_:
         if out is None:
@@ -111,6 +112,10 @@ def agreement_command(
     console.print(table)
     if not len(scores):
         console.print("no pair co-voted in that period (check the year, or import newer votes)")
+        earlier = [c for c in (a, b) if c and len(lineage_of(c)) > 1] if not lineage else []
+        for code in earlier:
+            console.print(f"note: {code}'s seat was held before by {', '.join(lineage_of(code)[:-1])}; "
+                          "use --lineage to count those votes as its own, or name the former state")
 
 
 def _run_import(kind: str, path: Path, as_json: bool, overlap: str = "skip") -> None:
