@@ -557,6 +557,7 @@ def import_votes(engine: Engine, kind: str, path: Path | str, *, progress: bool 
     bundled 1946-2019 unvotes data), so no vote is counted twice; ``keep``
     imports them anyway.
     """
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from blocwatch.store.db import session_scope
@@ -581,7 +582,7 @@ def import_votes(engine: Engine, kind: str, path: Path | str, *, progress: bool 
         return ImportResult(kind=kind, paths=[str(p) for p in paths], already_imported=True,
                             notes=["this file was imported before (same SHA-256); nothing changed"])
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   disable=not progress, transient=True)
+                   console=Console(stderr=True), disable=not progress, transient=True)
     with bar:
         task = bar.add_task(f"reading {path.name}", total=None)
         tables, paths = READERS[kind](path)
