@@ -153,3 +153,14 @@ def test_string_and_categorical_codes_give_the_same_scores():
     as_cat = agreement_from_votes(votes.astype({"iso3": "category"}))
     as_str = agreement_from_votes(votes)
     pd.testing.assert_frame_equal(as_cat.astype({"a": str, "b": str}), as_str.astype({"a": str, "b": str}))
+
+
+def test_empty_store_gives_empty_tables(tmp_path):
+    from blocwatch.store.db import make_engine, upgrade
+
+    eng = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+    upgrade(eng)
+    for kwargs in ({}, {"by": "session", "issue": "hr"}, {"important": True, "years": [2000]}):
+        scores = agreement(eng, **kwargs)
+        assert scores.empty and {"a", "b", "n", "agree", "coincidence"} <= set(scores.columns)
+    eng.dispose()

@@ -63,7 +63,7 @@ def _select_rollcalls(rollcalls: pd.DataFrame, issue: str | None, important: boo
         if issue not in ISSUES:
             raise ValueError(f"unknown issue code {issue!r}; expected one of "
                              + ", ".join(f"{k} ({v})" for k, v in ISSUES.items()))
-        rollcalls = rollcalls[[issue in codes for codes in rollcalls["issues"]]]
+        rollcalls = rollcalls[np.array([issue in codes for codes in rollcalls["issues"]], dtype=bool)]
     if important:
         rollcalls = rollcalls[rollcalls["important"].fillna(False).to_numpy(dtype=bool)]
     return rollcalls
