@@ -288,3 +288,31 @@ def test_rda_text_converts_r_types():
     out = _rda_text(frame)
     assert out.to_dict("list") == {"date": ["1950-10-07", "2019-12-27"], "vote": ["yes", "no"],
                                    "rcid": ["3", "9147"], "flag": ["1", ""], "b": ["1", "0"]}
+
+
+def test_issue_and_important_filters(small_engine, tmp_path):
+    """Agreement on the imported hand table, restricted by issue and importance (worked by hand)."""
+    from blocwatch.ga.agreement import agreement
+
+    import_votes(small_engine, "unvotes", write_unvotes(tmp_path / "uv"))
+
+    def pairs(frame):
+        return {(r.a, r.b, r.session): (r.n, r.same, r.half, r.identical, r.opposite)
+                for r in frame.astype({"a": str, "b": str}).itertuples()}
+
+    # Colonialism: only roll call 102 (USA abstain, USSR yes).
+    assert pairs(agreement(small_engine, by="session", issue="co")) == {("SUN", "USA", 15): (1, 0, 1, 0, 0)}
+    # Human rights: 102 and 104 (Russia yes, China yes, Namibia no, USA no).
+    hr = pairs(agreement(small_engine, by="session", issue="hr"))
+    assert hr == {
+        ("SUN", "USA", 15): (1, 0, 1, 0, 0),
+        ("CHN", "RUS", 50): (1, 1, 0, 1, 0), ("NAM", "USA", 50): (1, 1, 0, 1, 0),
+        ("CHN", "NAM", 50): (1, 0, 0, 0, 1), ("CHN", "USA", 50): (1, 0, 0, 0, 1),
+        ("NAM", "RUS", 50): (1, 0, 0, 0, 1), ("RUS", "USA", 50): (1, 0, 0, 0, 1),
+    }
+    # Important votes: 102 and 104 are flagged; 101 is not recorded, 103 is 0.
+    assert pairs(agreement(small_engine, by="session", important=True)) == hr
+    # All votes by year: 1950 has roll call 101 only (USA yes, ROC yes, USSR no).
+    y1950 = pairs(agreement(small_engine, years=[1950]).rename(columns={"year": "session"}))
+    assert y1950 == {("ROC", "USA", 1950): (1, 1, 0, 1, 0), ("ROC", "SUN", 1950): (1, 0, 0, 0, 1),
+                     ("SUN", "USA", 1950): (1, 0, 0, 0, 1)}
