@@ -1,0 +1,106 @@
+"""Benchmark: blocwatch ideal points vs ``pscl::ideal`` (run on demand, never in tests).
+
+Usage: .venv/bin/python benchmarks/ideal_pscl.py [--db URL] [--maxiter 10000 --burnin 5000 --thin 100]  (pscl defaults)
+
+1. Times the static ordered model on all 74 sessions (full data, every roll call).
+2. For sessions 50, 60, 70, 74 builds the issue's comparison matrices (yes = 1,
+   no = 0, abstain missing; roll calls with a minority under 2.5 % and states
+   with fewer than 20 votes dropped), writes them to CSV, runs pscl::ideal on
+   each (Rscript benchmarks/ideal_pscl.R, elapsed time of ideal() alone) and
+   blocwatch's binary model on the very same matrices; prints the speed ratio
+   and the Pearson correlation with pscl's posterior means, and the
+   correlation of the ordered model on the full data with pscl (common states).
+3. Prints the peak resident memory of this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import resource
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from blocwatch.ga import ideal, ideal_dynamic
+from blocwatch.ga.votes import votes_frame
+
+HERE = Path(__file__).resolve().parent
+SESSIONS = (50, 60, 70, 74)
+
+
+def engine_for(url: str | None):
+    from blocwatch.store.bundled import ensure_loaded
+    from blocwatch.store.db import make_engine, upgrade
+
+    if url is None:
+        url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+    eng = make_engine(url)
+    upgrade(eng)
+    ensure_loaded(eng)
+    return eng
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db")
+    ap.add_argument("--maxiter", type=int, default=10000)
+    ap.add_argument("--burnin", type=int, default=5000)
+    ap.add_argument("--thin", type=int, default=100)
+    ap.add_argument("--dynamic", action="store_true", help="also time the dynamic model")
+    args = ap.parse_args()
+    print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
+          f"numpy {np.__version__}")
+    votes = votes_frame(engine_for(args.db))
+
+    t = time.perf_counter()
+    full = ideal.fit(votes)
+    t_all = time.perf_counter() - t
+    fits = full.attrs["fits"]
+    print(f"static ordered model, all {len(fits)} sessions: {t_all:.2f} s "
+          f"({len(full)} state-sessions; iterations mean {np.mean([f['iterations'] for f in fits.values()]):.0f}, "
+          f"not converged: {sum(not f['converged'] for f in fits.values())})")
+    if args.dynamic:
+        t = time.perf_counter()
+        dyn = ideal_dynamic.fit_dynamic(votes_frame(engine_for(args.db), lineage=True))
+        print(f"dynamic model, all sessions: {time.perf_counter() - t:.2f} s; attrs {dyn.attrs}")
+
+    binary = {m.session: ideal.pscl_filter(m) for m in ideal.vote_matrices(votes, "binary", SESSIONS)}
+    work = Path(tempfile.mkdtemp())
+    print(f"pscl::ideal settings: d=1, maxiter={args.maxiter}, burnin={args.burnin}, thin={args.thin}, "
+          "normalize=TRUE, default priors N(0,1) for x and N(0,25) for item parameters")
+    print("session  states  rollcalls  pscl_s  ours_s  speedup  r(binary,pscl)  r(ordered full,pscl)")
+    for s in SESSIONS:
+        m = binary[s]
+        mat = pd.DataFrame(np.where(m.y == 2, 1.0, np.where(m.y == 0, 0.0, np.nan)),
+                           columns=[str(r) for r in m.rcids])
+        mat.insert(0, "iso3", m.states)
+        src, dst = work / f"s{s}.csv", work / f"s{s}_pscl.csv"
+        mat.to_csv(src, index=False, na_rep="NA")
+        run = subprocess.run(["Rscript", str(HERE / "ideal_pscl.R"), str(src), str(dst), str(args.maxiter),
+                              str(args.burnin), str(args.thin)], capture_output=True, text=True, check=True)
+        pscl_s = float(run.stdout.strip().split("seconds=")[-1])
+        pscl = pd.read_csv(dst, keep_default_na=False)
+        if pscl.loc[pscl["iso3"] == "USA", "pscl"].iloc[0] < 0:   # pscl's sign is arbitrary: US positive
+            pscl["pscl"] = -pscl["pscl"]
+        t = time.perf_counter()
+        fit = ideal.fit_matrix(m, "binary")
+        ours = ideal.report(fit)
+        ours_s = time.perf_counter() - t
+        a = pscl.merge(ours, on="iso3")
+        r_bin = np.corrcoef(a["pscl"], a["ideal"])[0, 1]
+        b = pscl.merge(full[full["session"] == s], on="iso3")
+        r_ord = np.corrcoef(b["pscl"], b["ideal"])[0, 1]
+        print(f"{s:7d}  {len(m.states):6d}  {len(m.rcids):9d}  {pscl_s:6.2f}  {ours_s:6.3f}  "
+              f"{pscl_s / ours_s:6.0f}x  {r_bin:14.4f}  {r_ord:20.4f}"
+              f"  (binary fit: {fit.iterations} iterations, converged={fit.converged})")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (this process): {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
