@@ -103,6 +103,67 @@ def events_show(
         console.print(f"[yellow]caveat[/]: {c}", highlight=False)
 
 
+@events_app.command("alignment")
+def events_alignment(
+    event: str = typer.Argument(..., help="Event id or unique prefix."),
+    model: str = typer.Option("static", "--model", "-m", help="Ideal points: static (one session) or dynamic "
+                                                               "(all sessions on one scale; slow, ~30 s)."),
+    session: int | None = typer.Option(None, "--session", "-s", help="GA session to use (default: the latest "
+                                                                     "that opened by the event's year)."),
+    all_states: bool = typer.Option(False, "--all-states", help="List every state, not only the signatories."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """GA voting of an event's signatories vs. the counter-statement and the rest: ideal points, agreement with China and the US."""
+    from blocwatch.statements.alignment import NoVotes, event_alignment, fmt_ideal, fmt_share
+
+    try:
+        a = _guard(event_alignment, state.engine(), event, ds=_ds(), model=model, session=session)
+    except NoVotes as exc:
+        fail(str(exc), 1)
+    if as_json:
+        print_json(a)
+        return
+    ga = a["ga"]
+    console.print(f"[bold]{a['event']['id']}[/] ({a['event']['stance']}, {a['event']['date']})", highlight=False)
+    console.print(f"{ga['label']}; {ga['model']} model"
+                  + (f"; the event is {ga['years_after_data']} year(s) after those votes" if ga["years_after_data"] else ""),
+                  highlight=False)
+    ref = a["reference"]
+    console.print(f"China {fmt_ideal(ref['CHN']['ideal'])}, United States {fmt_ideal(ref['USA']['ideal'])} "
+                  "(ideal points; United States positive)", highlight=False)
+    table = Table(title="By side: means (--json for medians, quartiles, histograms)",
+                  caption="* partial list: named states only. US>CN: voted with the US more often than with China")
+    for col in ("Side", "Named", "Scored", "Ideal", "Agr CHN", "Agr USA", "Coin CHN", "Coin USA", "US>CN"):
+        table.add_column(col, justify="left" if col == "Side" else "right", no_wrap=True)
+    labels = {"signatories": "signatories", "counter": "counter", "neither_side": "neither"}
+    for side, g in a["groups"].items():
+        if g is None:
+            continue
+        n = g["closer_to_usa"] + g["closer_to_chn"] + g["equally_close"]
+        table.add_row(labels[side] + ("*" if g.get("partial") else ""), str(g["named"]), str(g["scored"]),
+                      fmt_ideal(g["ideal"]["mean"]),
+                      *[fmt_share(g[k]["mean"]) for k in ("agree_chn", "agree_usa", "coincidence_chn", "coincidence_usa")],
+                      f"{g['closer_to_usa']}/{n}")
+    console.print(table)
+    rows = [r for r in a["states"] if all_states or r["signatory"]]
+    per = Table(title=f"{'All states' if all_states else 'Signatories'} ({len(rows)})")
+    cols = ["ISO3", *(["Side"] if all_states else []), "Ideal", "SE", "Agr CHN", "Agr USA", "Coin CHN", "Coin USA"]
+    for col in cols:
+        per.add_column(col, justify="left" if col in ("ISO3", "Side") else "right", no_wrap=True)
+    for r in rows:
+        side = "both" if r["signatory"] and r["counter"] else \
+            "signatory" if r["signatory"] else "counter" if r["counter"] else "neither"
+        per.add_row(r["iso3"], *([side] if all_states else []), fmt_ideal(r["ideal"]),
+                    "–" if r["ideal_se"] is None else f"{r['ideal_se']:.2f}",
+                    *[fmt_share(r[k]) for k in ("agree_chn", "agree_usa", "coincidence_chn", "coincidence_usa")])
+    console.print(per)
+    for r in rows:
+        if r["no_score"]:
+            console.print(f"{r['iso3']} ({r['name']}): no score: {r['no_score']}", highlight=False)
+    for c in a["caveats"]:
+        console.print(f"[yellow]caveat[/]: {c['text']}", highlight=False)
+
+
 @events_app.command("series")
 def events_series(
     series: str = typer.Argument("xinjiang", help="Series name."),
@@ -188,7 +249,7 @@ def brief_cmd(
     """A factual brief on one event, every fact linked to its source."""
     from blocwatch.statements.brief import render
 
-    text = _guard(render, _ds(), event, "json" if as_json else fmt)
+    text = _guard(render, _ds(), event, "json" if as_json else fmt, engine=state.engine())
     typer.echo(text, nl=False)
 
 

@@ -6,6 +6,13 @@ rests on; :func:`render` turns them into text with one template for every
 event -- no text is written per event. Every sentence carries numbered
 references to its sources, and a partial list is said to be partial
 wherever a number or a group depends on it.
+
+With an engine (``brief_facts(engine, ref)``, or ``engine=`` beside a
+dataset) the brief also places the event in General Assembly voting
+(:mod:`blocwatch.statements.alignment`): the ideal points of the signatories,
+of the counter-statement's named signatories and of the members on neither
+side, and their agreement with China and the United States, naming the GA
+session and year the numbers come from.
 """
 
 from __future__ import annotations
@@ -13,9 +20,10 @@ from __future__ import annotations
 import json
 
 from jinja2 import Environment
+from sqlalchemy import Engine
 
 from blocwatch import registry
-from blocwatch.statements import analytics
+from blocwatch.statements import alignment, analytics
 from blocwatch.statements.dataset import FORUMS
 from blocwatch.statements.load import dataset as _dataset
 
@@ -49,13 +57,36 @@ class _Refs:
         return sorted(set(out))
 
 
-def brief_facts(source, ref: str) -> dict:
+def _ga_facts(engine: Engine | None, ds, event_id: str, refs: _Refs) -> dict | None:
+    """The ``ga_alignment`` fact: :func:`alignment.event_alignment` without the per-state rows.
+
+    ``None`` without an engine; ``{"available": False, "reason"}`` when the
+    store has no GA votes.
+    """
+    if engine is None:
+        return None
+    try:
+        a = alignment.event_alignment(engine, event_id, ds=ds)
+    except alignment.NoVotes as exc:
+        return {"available": False, "reason": str(exc), "refs": []}
+    ga_refs = refs(*[src["url"] for src in a["ga"]["sources"]],
+                   what="General Assembly roll-call votes (ideal points and agreement computed by blocwatch)")
+    return {"available": True, **{k: v for k, v in a.items() if k != "states"}, "refs": ga_refs}
+
+
+def brief_facts(source, ref: str, *, engine: Engine | None = None) -> dict:
     """The facts of a brief, each with ``refs`` (1-based indices into ``sources``).
 
     Returned keys: ``event`` (the :func:`event_summary` dict), ``headline``,
     ``facts`` (a list of ``{key, text-free values..., refs}``) and ``sources``
     (``[{n, url, what}]``). The JSON format of the brief is this dict.
+    ``facts["ga_alignment"]``: the event's link to General Assembly voting
+    (:func:`blocwatch.statements.alignment.event_alignment` without its
+    ``states`` rows, plus ``available`` and ``refs``); ``None`` when neither
+    ``source`` nor ``engine`` is an engine.
     """
+    if engine is None and isinstance(source, Engine):
+        engine = source
     ds = _dataset(source)
     s = analytics.event_summary(ds, ref)
     e = ds.get(s["id"])
@@ -116,6 +147,7 @@ def brief_facts(source, ref: str) -> dict:
         facts["counter"]["refs"] = sorted(set(facts["counter"]["refs"]))
     else:
         facts["counter"] = None
+    facts["ga_alignment"] = _ga_facts(engine, ds, e.id, refs)
     return {
         "event": s,
         "title": e.title,
@@ -151,16 +183,41 @@ Named on the other side before: {{ f.switchers.names|join(", ") }}.{{ r(f.switch
 {% set k = f.counter -%}
 {% if k %}{% if k.tie == "responds_to" %}The counter-statement{% else %}The opposite-stance statement of the same session{% endif %} ({{ k.id }}, {{ k.date }}) was {% if k.delivered_by_name %}delivered by {{ k.delivered_by_name }}{% else %}delivered without a named deliverer{% endif %}{% if k.claimed_count %} on behalf of {{ k.claimed_count }} countries (claimed){% endif %}; {{ k.known_count }} {{ "is" if k.known_count == 1 else "are" }} named{% if k.partial %}, so its list is partial{% endif %}.{{ r(k.refs) }}{% else %}No opposite-stance statement is tied to this one in the data.{% endif %}
 
+{% set a = f.ga_alignment -%}
+{% if a %}{{ h2("General Assembly voting") }}
+{% if not a.available %}The signatories cannot be placed in General Assembly voting: {{ a.reason }}.{% else %}
+{%- set ga = a.ga -%}{%- set sg = a.groups.signatories -%}{%- set cg = a.groups.counter -%}{%- set ng = a.groups.neither_side -%}
+{%- macro claimed(g) -%}{% if g.partial %} (of {{ g.claimed_count or "an unstated number" }} claimed){% endif %}{%- endmacro -%}
+{%- macro pos(one, many, g) -%}{% if g.scored > 1 %}the {{ g.scored }} {{ many }}{{ claimed(g) }} with votes average {{ ideal(g.ideal.mean) }} (median {{ ideal(g.ideal.median) }}){% elif g.scored == 1 %}the one {{ one }}{{ claimed(g) }} with votes stands at {{ ideal(g.ideal.mean) }}{% else %}none of the {{ many }}{{ claimed(g) }} has an ideal point{% endif %}{%- endmacro -%}
+{%- macro agr(one, many, g) -%}{% set n = g.closer_to_usa + g.closer_to_chn + g.equally_close %}{% set selves = [] %}{% if "CHN" in g.iso3 %}{% set _ = selves.append("China") %}{% endif %}{% if "USA" in g.iso3 %}{% set _ = selves.append("the United States") %}{% endif %}{% if n > 1 %}the {{ n }} {{ many }}{% if selves %} other than {{ selves|join(" and ") }}{% endif %} voted as China did on {{ pct(g.agree_chn.mean) }} of their joint votes on average and as the United States did on {{ pct(g.agree_usa.mean) }} (State Department coincidence, yes and no votes only: {{ pct(g.coincidence_chn.mean) }} with China, {{ pct(g.coincidence_usa.mean) }} with the United States); {{ g.closer_to_usa }} of {{ n }} voted with the United States more often than with China.{% elif n == 1 %}the one {{ one }} voted as China did on {{ pct(g.agree_chn.mean) }} of joint votes and as the United States did on {{ pct(g.agree_usa.mean) }} (State Department coincidence: {{ pct(g.coincidence_chn.mean) }} with China, {{ pct(g.coincidence_usa.mean) }} with the United States).{% else %}no {{ one }} has an agreement score with both China and the United States.{% endif %}{%- endmacro -%}
+Numbers in this section: {{ ga.label }}{% if ga.years_after_data %}; the event came {{ ga.years_after_data }} year{{ "s" if ga.years_after_data != 1 }} later, so positions may have moved since{% endif %}.{{ r(a.refs) }}
+
+Ideal points ({{ ga.model }} model, one dimension, United States positive): {{ pos("named signatory", "named signatories", sg) }}{% if cg %}; {{ pos("named signatory of the counter-statement", "named signatories of the counter-statement", cg) }}{% endif %}; {{ pos("UN member named on neither side", "UN members named on neither side", ng) }}. China stands at {{ ideal(a.reference.CHN.ideal) }}, the United States at {{ ideal(a.reference.USA.ideal) }}.{% if cg and sg.scored and cg.scored %} The signatories' mean is {{ "%.2f"|format((sg.ideal.mean - cg.ideal.mean)|abs) }} {{ "higher (towards the United States)" if sg.ideal.mean > cg.ideal.mean else "lower (away from the United States)" }} than that of the counter-statement's named signator{{ "y" if cg.scored == 1 else "ies" }}.{% endif %}{{ r(a.refs) }}
+
+In the roll calls of {{ ga.year }}, {{ agr("named signatory", "named signatories", sg) }}{% if cg %} Of the counter-statement's side, {{ agr("named signatory", "named signatories", cg) }}{% endif %} Of the members on neither side, {{ agr("state", "states", ng) }}{{ r(a.refs) }}
+{% set missing = [] %}{% for g in [sg, cg, ng] if g %}{% for w in g.without_score if w not in missing %}{% set _ = missing.append(w) %}{% endfor %}{% endfor %}
+{% set cav = a.caveats|rejectattr("key", "in", ["time_gap", "without_score"])|list %}
+{% if missing %}Without an ideal point or agreement score (listed, not counted): {% for w in missing %}{{ w.name }} ({{ w.reason }}){{ "; " if not loop.last }}{% endfor %}. {% endif %}{% if cav %}Caveat{{ "s" if cav|length > 1 }}: {% for c in cav %}{% if cav|length > 1 %}({{ loop.index }}) {% endif %}{{ c.text }}{{ " " if not loop.last }}{% endfor %}{% endif %}{% if missing or cav %}{{ r(a.refs) }}{% endif %}
+{% endif %}
+{% endif %}
 {{ h2("Sources") }}
 {% for s in sources %}{{ source_line(s) }}
 {% endfor %}"""
 
 
-def render(source, ref: str, fmt: str = "md") -> str:
-    """The brief as Markdown, HTML or JSON text."""
+def _html_paragraph(p: str) -> str:
+    """Wrap a text paragraph in <p>; a heading line heading the paragraph stays outside it."""
+    if p.lstrip().startswith("<h"):
+        head, _, rest = p.partition("\n")
+        return head + (f"\n<p>{rest}</p>" if rest.strip() else "")
+    return p if p.lstrip().startswith("<") else f"<p>{p}</p>"
+
+
+def render(source, ref: str, fmt: str = "md", *, engine: Engine | None = None) -> str:
+    """The brief as Markdown, HTML or JSON text (``engine``: see :func:`brief_facts`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown brief format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    data = brief_facts(source, ref)
+    data = brief_facts(source, ref, engine=engine)
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2)
     env = Environment(autoescape=fmt == "html", keep_trailing_newline=True)
@@ -176,12 +233,13 @@ def render(source, ref: str, fmt: str = "md") -> str:
                    "source_line": lambda s: Markup(
                        f'<p id="s{s["n"]}">{s["n"]}. <a href="{escape(s["url"])}">{escape(s["url"])}</a>'
                        + (f" — {escape(s['what'])}" if s["what"] else "") + "</p>")}
-    text = env.from_string(_TEMPLATE).render(f=data["facts"], title=data["title"], sources=data["sources"], **helpers)
+    text = env.from_string(_TEMPLATE).render(f=data["facts"], title=data["title"], sources=data["sources"],
+                                             ideal=alignment.fmt_ideal, pct=alignment.fmt_share, **helpers)
     text = "\n".join(line.rstrip() for line in text.splitlines())
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     if fmt == "html":
         paras = [p for p in text.split("\n\n") if p.strip()]
-        body = "\n".join(p if p.lstrip().startswith("<") else f"<p>{p}</p>" for p in paras)
+        body = "\n".join(_html_paragraph(p) for p in paras)
         text = f'<!doctype html>\n<html lang="en"><meta charset="utf-8"><title>{data["title"]}</title>\n{body}\n</html>'
     return text.strip() + "\n"
