@@ -80,6 +80,16 @@ def stored(engine) -> dict[tuple[int, str], int]:
         return {(r[0], r[1]): r[2] for r in conn.execute(text("SELECT rcid, iso3, vote FROM ga_votes"))}
 
 
+def packed(engine) -> dict[tuple[int, str], int]:
+    """The packed vote vectors decoded by hand: byte i of a roll call's BLOB is the vote of state position i."""
+    with engine.connect() as conn:
+        index = dict(conn.execute(text("SELECT idx, iso3 FROM ga_vote_states")).all())
+        calls = {r[0] for r in conn.execute(text("SELECT rcid FROM ga_roll_calls"))}
+        vectors = conn.execute(text("SELECT rcid, votes FROM ga_vote_vectors")).all()
+    assert {rcid for rcid, _ in vectors} == calls  # one vector per roll call
+    return {(rcid, index[i]): byte for rcid, blob in vectors for i, byte in enumerate(blob) if byte}
+
+
 def test_unvotes_import_maps_seats_by_date(small_engine, tmp_path):
     result = import_votes(small_engine, "unvotes", write_unvotes(tmp_path / "uv"))
     assert (result.rollcalls_added, result.votes_added) == (4, 12)
@@ -316,3 +326,60 @@ def test_issue_and_important_filters(small_engine, tmp_path):
     y1950 = pairs(agreement(small_engine, years=[1950]).rename(columns={"year": "session"}))
     assert y1950 == {("ROC", "USA", 1950): (1, 1, 0, 1, 0), ("ROC", "SUN", 1950): (1, 0, 0, 0, 1),
                      ("SUN", "USA", 1950): (1, 0, 0, 0, 1)}
+
+
+def test_packed_vectors_follow_every_import(small_engine, tmp_path):
+    """The derived packed form always equals ga_votes: first import, changed votes, a new state, UNDL."""
+    first = import_votes(small_engine, "unvotes", write_unvotes(tmp_path / "uv"))
+    assert first.votes_added == 12 and packed(small_engine) == stored(small_engine)
+    changed = [v if v != ("101", "Russia", "RU", "no") else ("101", "Russia", "RU", "yes") for v in VOTES]
+    changed += [("101", "France", "FR", "abstain"),    # a state not yet in the packed index
+                ("105", "France", "FR", "no"), ("105", "United States", "US", "yes")]
+    rollcalls = ROLLCALLS + [("105", "51", "", "1996-12-12", "R/51/1", "", "", "NEW", "")]
+    second = import_votes(small_engine, "unvotes", write_unvotes(tmp_path / "uv2", changed, rollcalls))
+    assert (second.votes_changed, second.votes_added, second.rollcalls_added) == (1, 3, 1)
+    votes = stored(small_engine)
+    assert votes[(101, "SUN")] == 1 and votes[(101, "FRA")] == 2 and votes[(105, "FRA")] == 3
+    assert packed(small_engine) == votes
+    # Vectors written before France was indexed are shorter; readers treat the missing bytes as no vote.
+    frame = votes_frame(small_engine)
+    assert {(r.rcid, r.iso3, r.vote) for r in frame.astype({"iso3": str}).itertuples()} == \
+        {(rcid, iso3, vote) for (rcid, iso3), vote in votes.items()}
+    import_votes(small_engine, "undl", write_csv(tmp_path / "undl.csv", UNDL_HEADER_2026, undl_rows(True)))
+    assert packed(small_engine) == stored(small_engine) and len(stored(small_engine)) == 21
+
+
+def test_failed_write_rolls_back_votes_and_vectors(small_engine, tmp_path, monkeypatch):
+    """A failure after the votes were written but before commit leaves both forms as they were."""
+    from blocwatch.ga import vectors
+
+    import_votes(small_engine, "unvotes", write_unvotes(tmp_path / "uv"))
+    before = snapshot(small_engine)
+
+    def fail(conn, rcids=None):
+        raise RuntimeError("disk full (simulated)")
+
+    monkeypatch.setattr(vectors, "refresh", fail)
+    changed = [v if v[0] != "104" else (*v[:3], "abstain") for v in VOTES]
+    with pytest.raises(RuntimeError, match="simulated"):
+        import_votes(small_engine, "unvotes", write_unvotes(tmp_path / "uv2", changed))
+    assert snapshot(small_engine) == before
+
+
+def test_votes_written_without_vectors_are_still_read(small_engine, tmp_path):
+    """A roll call stored by other code (no packed vector) is read from ga_votes, even with a new state."""
+    from blocwatch.ga.agreement import agreement
+
+    import_votes(small_engine, "unvotes", write_unvotes(tmp_path / "uv"))
+    with small_engine.begin() as conn:
+        source = conn.execute(text("SELECT min(id) FROM sources")).scalar_one()
+        conn.execute(text("INSERT INTO ga_roll_calls (rcid, session, date, issues, source_id) "
+                          "VALUES (106, 52, '1997-11-05', '[]', :s)"), {"s": source})
+        conn.execute(text("INSERT INTO ga_votes (rcid, iso3, vote) VALUES "
+                          "(106, 'GBR', 1), (106, 'USA', 1), (106, 'RUS', 3)"))
+    frame = votes_frame(small_engine)
+    assert {(r.rcid, r.iso3, r.vote) for r in frame.astype({"iso3": str}).itertuples()} == \
+        {(rcid, iso3, vote) for (rcid, iso3), vote in stored(small_engine).items()}
+    scores = agreement(small_engine, years=[1997]).astype({"a": str, "b": str})
+    assert {(r.a, r.b, r.n, r.same) for r in scores.itertuples()} == \
+        {("GBR", "USA", 1, 1), ("GBR", "RUS", 1, 0), ("RUS", "USA", 1, 0)}

@@ -78,3 +78,28 @@ def test_reimporting_the_raw_tables_changes_no_vote(engine, shared_data):
     with engine.connect() as conn:
         after = conn.execute(text("SELECT count(*), sum(rcid * 10 + vote), sum(length(iso3)) FROM ga_votes")).one()
     assert tuple(after) == tuple(before)
+
+
+def test_packed_vectors_equal_the_bundled_votes(engine):
+    """The derived packed form (one BLOB per roll call) holds exactly the rows of ga_votes."""
+    import numpy as np
+
+    with engine.connect() as conn:
+        index = np.array([r[0] for r in conn.execute(text("SELECT iso3 FROM ga_vote_states ORDER BY idx"))])
+        vectors = conn.execute(text("SELECT rcid, votes FROM ga_vote_vectors ORDER BY rcid")).all()
+        calls = conn.execute(text("SELECT count(*) FROM ga_roll_calls")).scalar_one()
+        cursor = conn.connection.dbapi_connection.cursor()
+        rows = pd.DataFrame(cursor.execute("SELECT rcid, iso3, vote FROM ga_votes").fetchall(),
+                            columns=["rcid", "iso3", "vote"])
+        cursor.close()
+    assert len(vectors) == calls and len(rows) == 870_109
+    # Decode: byte i of a roll call's vector is the vote of state position i (0 = no row).
+    matrix = np.zeros((len(vectors), len(index)), dtype=np.uint8)
+    for k, (_, blob) in enumerate(vectors):
+        matrix[k, :len(blob)] = np.frombuffer(blob, dtype=np.uint8)
+    call, state = np.nonzero(matrix)
+    decoded = pd.DataFrame({"rcid": np.array([r[0] for r in vectors])[call], "iso3": index[state],
+                            "vote": matrix[call, state].astype(np.int64)})
+    key = ["rcid", "iso3"]
+    pd.testing.assert_frame_equal(decoded.sort_values(key).reset_index(drop=True),
+                                  rows.sort_values(key).reset_index(drop=True), check_dtype=False)

@@ -52,7 +52,7 @@ import pandas as pd
 from sqlalchemy import Engine
 from threadpoolctl import threadpool_limits
 
-from blocwatch.ga.votes import ABSTAIN, ISSUES, NO, YES, rollcalls_frame, vote_arrays
+from blocwatch.ga.votes import ABSTAIN, ISSUES, NO, YES, rollcalls_frame, vote_matrix
 
 COLUMNS = ["a", "b", "period", "n", "same", "half", "identical", "opposite",
            "agree", "agree_half", "coincidence"]
@@ -69,39 +69,47 @@ def _select_rollcalls(rollcalls: pd.DataFrame, issue: str | None, important: boo
     return rollcalls
 
 
-def _dyads(W: np.ndarray, periods, starts, ends) -> list[tuple]:
-    """Per period: the dyads that co-voted and their counts (n, same, half, identical, opposite).
+_TRIANGLES: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
-    ``W`` holds the vote code of each state (rows) on each roll call
-    (columns, ordered by period; 0 = no vote). Per period, with indicator
-    matrices ``B`` (voted yes or no), ``D`` (+1 yes, -1 no), ``A`` (abstained)
-    and ``V = B + A``: ``n = V V'``; ``identical = (B B' + D D') / 2``;
-    ``opposite = (B B' - D D') / 2``; both abstained ``= A A'``;
-    ``half = n - B B' - A A'``. Each is a symmetric product ``X X'``.
+
+def _triangle(size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row, column and flat index of the cells above the diagonal of a ``size`` x ``size`` matrix (row-major)."""
+    if size not in _TRIANGLES:
+        ti, tj = np.triu_indices(size, 1)
+        _TRIANGLES[size] = (ti.astype(np.int16), tj.astype(np.int16), ti * size + tj)
+    return _TRIANGLES[size]
+
+
+def _dyads(X: np.ndarray, starts, ends) -> list[tuple]:
+    """Per period: the dyads that co-voted and their counts (a, b, n, B B', D D', A A') as small arrays.
+
+    ``X`` holds the vote code of each state (columns) on each roll call
+    (rows, ordered by period; 0 = no vote). Per period, with indicator
+    matrices (roll calls x states that voted in the period) ``B`` (voted yes
+    or no), ``D`` (+1 yes, -1 no), ``A`` (abstained) and ``V = B + A``:
+    ``n = V'V``; ``identical = (B'B + D'D) / 2``; ``opposite = (B'B - D'D) / 2``;
+    both abstained ``= A'A``; ``half = n - B'B - A'A``. Each is a symmetric
+    product ``M'M`` (BLAS syrk, float32: exact for counts below 2**24).
     """
+    f32 = np.float32
     parts = []
-    for p, lo, hi in zip(periods, starts, ends):
-        w = W[:, lo:hi]
-        voted = (w >= YES) & (w <= NO)
-        present = np.flatnonzero(voted.any(axis=1))
-        w, voted = w[present], voted[present]
-        yes, no = w == YES, w == NO
-        b = (yes | no).astype(np.float32)
-        d = yes.astype(np.float32) - no.astype(np.float32)
-        a = (w == ABSTAIN).astype(np.float32)
-        v = voted.astype(np.float32)
-        n = v @ v.T
-        bb = b @ b.T
-        dd = d @ d.T
-        aa = a @ a.T
-        ti, tj = np.nonzero(np.triu(n > 0.5, 1))
-        flat = ti * len(present) + tj
-        # Products of 0/1 and +-1 float32 matrices are exact integers (counts < 2**24).
-        n_, bb_, dd_, aa_ = (m.ravel().take(flat).astype(np.int64) for m in (n, bb, dd, aa))
-        identical = (bb_ + dd_) // 2
-        opposite = (bb_ - dd_) // 2
-        parts.append((present[ti].astype(np.int16), present[tj].astype(np.int16), np.full(len(ti), p, dtype=np.int64),
-                      n_, identical + aa_, n_ - bb_ - aa_, identical, opposite))
+    for lo, hi in zip(starts, ends):
+        x = X[lo:hi]
+        present = np.flatnonzero(((x >= YES) & (x <= NO)).any(axis=0))
+        x = x[:, present]
+        present = present.astype(np.int16)
+        yes, no = x == YES, x == NO
+        b = (yes | no).astype(f32)
+        d = yes.astype(f32) - no.astype(f32)
+        a = (x == ABSTAIN).astype(f32)
+        v = b + a
+        ti, tj, flat = _triangle(len(present))
+        n = (v.T @ v).ravel().take(flat)
+        keep = np.flatnonzero(n > 0.5)
+        if len(keep) < len(flat):
+            ti, tj, flat, n = ti[keep], tj[keep], flat[keep], n[keep]
+        parts.append((present[ti], present[tj], n, (b.T @ b).ravel().take(flat),
+                      (d.T @ d).ravel().take(flat), (a.T @ a).ravel().take(flat)))
     return parts
 
 
@@ -132,7 +140,14 @@ def agreement_from_votes(votes: pd.DataFrame, *, by: str = "year") -> pd.DataFra
     call, rc_codes = pd.factorize(votes["rcid"].to_numpy(), sort=True)
     call_period = np.zeros(len(rc_codes), dtype=np.int64)
     call_period[call] = np.asarray(period, dtype=np.int64)
-    return _scores(call, call_period, state, labels, votes["vote"].to_numpy(), by)
+    # Vote codes, roll calls x states (int8; 0 = no vote; 8 = present, not voting).
+    n_rc, n_states = len(rc_codes), len(labels)
+    cell = call.astype(np.int64) * n_states + np.asarray(state, dtype=np.int64)
+    if len(cell) and np.bincount(cell, minlength=n_rc * n_states).max() > 1:
+        raise ValueError("votes has more than one row for a state on a roll call")
+    X = np.zeros((n_rc, n_states), dtype=np.int8)
+    X.flat[cell] = votes["vote"].to_numpy()
+    return _scores(X, call_period, labels, by)
 
 
 def _check_by(by: str) -> None:
@@ -140,46 +155,53 @@ def _check_by(by: str) -> None:
         raise ValueError(f"by must be 'year' or 'session', not {by!r}")
 
 
-def _scores(call: np.ndarray, call_period: np.ndarray, state: np.ndarray, labels: list[str],
-            vote: np.ndarray, by: str) -> pd.DataFrame:
-    """The dyad table from flat arrays: vote i was cast by ``labels[state[i]]`` on call ``call[i]``."""
-    n_states, n_rc = len(labels), len(call_period)
-    # Columns: roll calls ordered by period.
+def _scores(X: np.ndarray, call_period: np.ndarray, labels: list[str], by: str) -> pd.DataFrame:
+    """The dyad table from a roll calls x states matrix of vote codes (columns named by ``labels``)."""
     order = np.argsort(call_period, kind="stable")
-    position = np.empty(n_rc, dtype=np.int64)
-    position[order] = np.arange(n_rc)
     sorted_period = call_period[order]
-    # Vote codes, states x roll calls (int8; 0 = no vote; 8 = present, not voting).
-    cell = np.asarray(state, dtype=np.int64) * n_rc + position[call]
-    if len(cell) and np.bincount(cell, minlength=n_states * n_rc).max() > 1:
-        raise ValueError("votes has more than one row for a state on a roll call")
-    W = np.zeros((n_states, n_rc), dtype=np.int8)
-    W.flat[cell] = vote
-
-    periods, starts = np.unique(sorted_period, return_index=True)
-    ends = np.append(starts[1:], n_rc)
+    if len(order) and (order[1:] < order[:-1]).any():
+        X = X[order]
+    periods, starts, sizes = np.unique(sorted_period, return_index=True, return_counts=True)
     # The matrices are small (a few hundred rows): one BLAS thread is several
     # times faster than two fighting over them on a busy 2-core machine.
     with threadpool_limits(limits=1, user_api="blas"):
-        parts = _dyads(W, periods, starts, ends)
+        parts = _dyads(X, starts, starts + sizes)
+    lengths = np.fromiter((len(p[0]) for p in parts), dtype=np.int64, count=len(parts))
     if parts:
-        cols = [np.concatenate(c) for c in zip(*parts)]
+        ai, bi, n32, bb, dd, aa = (np.concatenate(c) for c in zip(*parts))
     else:
-        cols = [np.empty(0, np.int64)] * 8
-    ai, bi, per, n, same, half, identical, opposite = cols
-    with np.errstate(invalid="ignore", divide="ignore"):
-        agree = same / n
-        agree_half = (same + 0.5 * half) / n
-        decisive = identical + opposite
-        coincidence = np.where(decisive > 0, identical / np.where(decisive > 0, decisive, 1), np.nan)
+        ai = bi = np.empty(0, np.int16)
+        n32 = bb = dd = aa = np.empty(0, np.float32)
+    rows = len(ai)
+    # Counts are exact small integers in float32 (and float64); they fill one
+    # int64 block and the scores one float64 block, which pandas keeps as
+    # they are (no copy). Each score is an IEEE division of exact counts.
+    f64 = np.float64
+    identical = (bb + dd) * 0.5
+    opposite = (bb - dd) * 0.5
+    same = identical + aa
+    half = n32 - bb
+    half -= aa
+    ints = np.empty((6, rows), dtype=np.int64)
+    ints[0] = np.repeat(periods.astype(np.int64), lengths)
+    ints[1], ints[2], ints[3], ints[4], ints[5] = n32, same, half, identical, opposite
+    floats = np.empty((3, rows), dtype=f64)
+    agree, agree_half, coincidence = floats
+    np.divide(same, n32, out=agree, dtype=f64)
+    np.multiply(half, 0.5, out=agree_half, dtype=f64)
+    np.add(agree_half, same, out=agree_half, dtype=f64)
+    np.divide(agree_half, n32, out=agree_half, dtype=f64)
+    np.add(identical, opposite, out=coincidence, dtype=f64)  # decisive votes; none gives 0 / 0 = NaN
+    with np.errstate(invalid="ignore"):
+        np.divide(identical, coincidence, out=coincidence, dtype=f64)
     cat = pd.CategoricalDtype(labels)
-    return pd.DataFrame({
-        "a": pd.Categorical.from_codes(ai, dtype=cat, validate=False),
-        "b": pd.Categorical.from_codes(bi, dtype=cat, validate=False),
-        by: per,
-        "n": n, "same": same, "half": half, "identical": identical, "opposite": opposite,
-        "agree": agree, "agree_half": agree_half, "coincidence": coincidence,
-    })
+    int_columns = [by, "n", "same", "half", "identical", "opposite"]
+    return pd.concat([
+        pd.DataFrame({"a": pd.Categorical.from_codes(ai, dtype=cat, validate=False),
+                      "b": pd.Categorical.from_codes(bi, dtype=cat, validate=False)}),
+        pd.DataFrame(ints.T, columns=int_columns, copy=False),
+        pd.DataFrame(floats.T, columns=["agree", "agree_half", "coincidence"], copy=False),
+    ], axis=1)
 
 
 def agreement(engine: Engine, *, by: str = "year", issue: str | None = None, important: bool = False,
@@ -199,22 +221,21 @@ def agreement(engine: Engine, *, by: str = "year", issue: str | None = None, imp
     if sessions is None and years is not None and by == "year":
         # A year's votes lie in the sessions that opened one or two years before it (or in it).
         sessions = sorted({y - 1945 + d for y in years for d in (-2, -1, 0, 1)})
-    arrays = vote_arrays(engine, sessions=sessions, lineage=lineage)
+    m = vote_matrix(engine, sessions=sessions, lineage=lineage)
     if by == "year":
-        call_period = arrays.call_date.astype("datetime64[Y]").astype(np.int64) + 1970
+        call_period = m.call_date.astype("datetime64[Y]").astype(np.int64) + 1970
     else:
-        call_period = arrays.call_session.astype(np.int64)
-    wanted = np.ones(len(arrays.call_rcid), dtype=bool)
+        call_period = m.call_session.astype(np.int64)
+    wanted = np.ones(len(m.call_rcid), dtype=bool)
     if issue is not None or important:
         chosen = _select_rollcalls(rollcalls_frame(engine, sessions=sessions), issue, important)
-        wanted &= np.isin(arrays.call_rcid, chosen["rcid"].to_numpy())
+        wanted &= np.isin(m.call_rcid, chosen["rcid"].to_numpy())
     if by == "year" and years is not None:
         wanted &= np.isin(call_period, list(years))
-    call, state, vote = arrays.call, arrays.state, arrays.vote
+    X = m.matrix
     if not wanted.all():
-        keep = wanted[call]
-        call, state, vote = call[keep], state[keep], vote[keep]
-    return _scores(call, call_period, state, arrays.labels, vote, by)
+        X, call_period = X[wanted], call_period[wanted]
+    return _scores(X, call_period, m.labels, by)
 
 
 def for_country(scores: pd.DataFrame, iso3: str, other: str | None = None) -> pd.DataFrame:

@@ -38,7 +38,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from blocwatch import names, registry
-from blocwatch.ga import seats
+from blocwatch.ga import seats, vectors
 from blocwatch.ga.votes import ISSUES
 
 MAX_PROBLEMS = 20
@@ -505,7 +505,7 @@ def _python(values) -> list:
 
 def write_tables(session: Session, tables: Tables, source_id: int, *,
                  progress: Callable[[int], None] | None = None, chunk: int = 100_000) -> tuple[int, int, int, int]:
-    """Upsert roll calls and votes in the session's transaction.
+    """Upsert roll calls and votes in the session's transaction, and their packed vectors.
 
     Returns (roll calls added, votes added, votes changed, roll calls updated).
     Existing rows are updated only where a value differs, so storing the
@@ -536,6 +536,8 @@ def write_tables(session: Session, tables: Tables, source_id: int, *,
         touched += res.rowcount if res.rowcount is not None and res.rowcount >= 0 else 0
         if progress:
             progress(min(chunk, len(v) - start))
+    # The packed copy of the votes (blocwatch.ga.vectors), rewritten in this same transaction.
+    vectors.refresh(conn, None if before_rc == 0 else set(_python(rc["rcid"])) | set(rcid))
     after_rc = conn.execute(text("SELECT count(*) FROM ga_roll_calls")).scalar_one()
     after_v = conn.execute(text("SELECT count(*) FROM ga_votes")).scalar_one()
     added_v = after_v - before_v

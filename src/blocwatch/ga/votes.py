@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from blocwatch.ga.vectors import VoteMatrix, read_matrix
+
 YES, ABSTAIN, NO, NOT_VOTING = 1, 2, 3, 8
 VOTE_CODES: dict[int, str] = {YES: "yes", ABSTAIN: "abstain", NO: "no", NOT_VOTING: "not_voting"}
 VOTE_FROM_TEXT: dict[str, int] = {v: k for k, v in VOTE_CODES.items()}
@@ -102,31 +104,6 @@ def rollcalls_frame(engine: Engine, sessions: Iterable[int] | int | None = None)
     }, columns=ROLLCALL_COLUMNS)
 
 
-def _unpack(packed: list[tuple[int, str, str]]) -> tuple[np.ndarray, np.ndarray, pd.Categorical, np.ndarray]:
-    """Unpack ``(rcid, "USACAN...", "13...")`` rows: (rcids, votes per rcid, iso3 per vote, vote)."""
-    if not packed:
-        return np.empty(0, np.int64), np.empty(0, np.int64), pd.Categorical([]), np.empty(0, np.int8)
-    ids = np.fromiter((r[0] for r in packed), dtype=np.int64, count=len(packed))
-    counts = np.fromiter((len(r[2]) for r in packed), dtype=np.int64, count=len(packed))
-    codes_text = "".join(r[1] for r in packed).encode("ascii")
-    votes_text = "".join(r[2] for r in packed).encode("ascii")
-    if len(codes_text) != 3 * len(votes_text) or any(len(r[1]) != 3 * len(r[2]) for r in packed):
-        raise ValueError("ga_votes holds a code that is not 3 letters or a vote that is not one digit")
-    vote = (np.frombuffer(votes_text, dtype=np.uint8) - 48).astype(np.int8)
-    letters = np.frombuffer(codes_text, dtype=np.uint8).reshape(-1, 3)
-    if ((letters < 65) | (letters > 90)).any():
-        raise ValueError("ga_votes holds a code that is not three capital letters")
-    # Codes are three capital letters: number them base 26 and map through a small table.
-    key = (letters[:, 0].astype(np.int32) - 65) * 676 + (letters[:, 1].astype(np.int32) - 65) * 26 \
-        + (letters[:, 2].astype(np.int32) - 65)
-    used = np.flatnonzero(np.bincount(key, minlength=26 ** 3))
-    table = np.zeros(26 ** 3, dtype=np.int16)
-    table[used] = np.arange(len(used), dtype=np.int16)
-    labels = ["".join(chr(65 + k // 676) + chr(65 + k // 26 % 26) + chr(65 + k % 26)) for k in used.tolist()]
-    codes = pd.Categorical.from_codes(table[key], categories=labels)
-    return ids, counts, codes, vote
-
-
 def lineage_map() -> dict[str, str]:
     """Former seat holder -> the state that continued its seat (see :func:`blocwatch.ga.seats.lineage_map`)."""
     from blocwatch.ga.seats import lineage_map as _lineage_map
@@ -153,33 +130,47 @@ class VoteArrays:
     vote: np.ndarray
 
 
+def vote_matrix(engine: Engine, sessions: Iterable[int] | int | None = None, *,
+                lineage: bool = False) -> VoteMatrix:
+    """The stored votes (optionally of some sessions) as one roll calls x states int8 matrix.
+
+    Returns a :class:`blocwatch.ga.vectors.VoteMatrix`: rows are the roll
+    calls sorted by rcid, columns the states that voted in them (sorted
+    codes; with ``lineage=True`` a former seat holder's column is merged
+    into its successor's), cells the Voeten code (0 = no row). Read from the
+    packed vectors kept next to ``ga_votes`` (:mod:`blocwatch.ga.vectors`).
+    """
+    where, params = _sessions_clause(sessions, "r.session")
+    with engine.connect() as conn:
+        m = read_matrix(conn, where, params)
+    if not lineage or not m.labels:
+        return m
+    mapping = lineage_map()
+    relabelled = [mapping.get(c, c) for c in m.labels]
+    merged = sorted(set(relabelled))
+    if len(merged) == len(m.labels):
+        order = np.argsort(relabelled, kind="stable")
+        return VoteMatrix(m.call_rcid, m.call_session, m.call_date, merged, m.matrix[:, order])
+    matrix = np.zeros((len(m.call_rcid), len(merged)), dtype=np.int8)
+    for j, label in enumerate(relabelled):
+        target = merged.index(label)
+        column = m.matrix[:, j]
+        clash = (column != 0) & (matrix[:, target] != 0)
+        if clash.any():
+            raise ValueError(f"{m.labels[j]} and another holder of the {label} seat both voted on roll call "
+                             f"{int(m.call_rcid[np.flatnonzero(clash)[0]])}")
+        matrix[:, target] += column
+    return VoteMatrix(m.call_rcid, m.call_session, m.call_date, merged, matrix)
+
+
 def vote_arrays(engine: Engine, sessions: Iterable[int] | int | None = None, *,
                 lineage: bool = False) -> VoteArrays:
     """The stored votes (optionally of some sessions) as :class:`VoteArrays`."""
-    where, params = _sessions_clause(sessions, "session")
-    # One row per roll call with its codes and votes packed as "USACAN...",
-    # "13...": SQLite builds the strings in C (the table is clustered on
-    # rcid, iso3), numpy unpacks them (no Python object per vote).
-    sql = "SELECT rcid, group_concat(iso3, ''), group_concat(vote, '') FROM ga_votes"
-    if where:
-        sql += f" WHERE rcid IN (SELECT rcid FROM ga_roll_calls{where})"
-    sql += " GROUP BY rcid ORDER BY rcid"
-    packed = _fetch(engine, sql, params)
-    calls = _fetch(engine, f"SELECT rcid, session, date FROM ga_roll_calls{where} ORDER BY rcid", params)
-    call_rcid = np.fromiter((c[0] for c in calls), dtype=np.int64, count=len(calls))
-    call_session = np.fromiter((c[1] for c in calls), dtype=np.int16, count=len(calls))
-    call_date = np.array([c[2] for c in calls], dtype="datetime64[D]") if calls else np.empty(0, "datetime64[D]")
-    ids, counts, codes, vote = _unpack(packed)
-    labels = list(codes.categories)
-    state = codes.codes.astype(np.int16)
-    if lineage and len(labels):
-        mapping = lineage_map()
-        relabelled = [mapping.get(c, c) for c in labels]
-        merged = sorted(set(relabelled))
-        remap = np.asarray([merged.index(label) for label in relabelled], dtype=np.int16)
-        state, labels = remap[state], merged
-    call = np.repeat(np.searchsorted(call_rcid, ids), counts)
-    return VoteArrays(call_rcid, call_session, call_date, call, state, labels, vote)
+    m = vote_matrix(engine, sessions, lineage=lineage)
+    call, state = np.nonzero(m.matrix)
+    vote = m.matrix[call, state]
+    return VoteArrays(m.call_rcid, m.call_session, m.call_date, call.astype(np.int64), state.astype(np.int16),
+                      m.labels, vote)
 
 
 def votes_frame(engine: Engine, sessions: Iterable[int] | int | None = None, *,

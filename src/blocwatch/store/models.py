@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
-    JSON, Boolean, Date, DateTime, ForeignKey, Integer, SmallInteger, String,
+    JSON, Boolean, Date, DateTime, ForeignKey, Integer, LargeBinary, SmallInteger, String,
     Text, UniqueConstraint, Index,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -138,6 +138,27 @@ class GAVote(Base):
     vote: Mapped[int] = mapped_column(SmallInteger)
     # Clustered on (rcid, iso3) in SQLite: reading votes by roll call is a sequential scan.
     __table_args__ = (Index("ix_ga_votes_iso3", "iso3"), {"sqlite_with_rowid": False})
+
+
+class GAVoteState(Base):
+    """A state's fixed position in the packed vote vectors (:class:`GAVoteVector`); append-only."""
+
+    __tablename__ = "ga_vote_states"
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    iso3: Mapped[str] = mapped_column(ForeignKey("countries.iso3"), unique=True)
+
+
+class GAVoteVector(Base):
+    """Derived from ``ga_votes`` (the source of truth), for fast reading: one roll call's votes packed.
+
+    ``votes``: byte ``i`` is the Voeten code of the state at position ``i``
+    of ``ga_vote_states`` (0 = no row). Rewritten by every GA writer in the
+    same transaction as the votes (:mod:`blocwatch.ga.vectors`).
+    """
+
+    __tablename__ = "ga_vote_vectors"
+    rcid: Mapped[int] = mapped_column(ForeignKey("ga_roll_calls.rcid"), primary_key=True, autoincrement=False)
+    votes: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ImportLog(Base):

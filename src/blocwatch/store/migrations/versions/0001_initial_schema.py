@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 18:44:09.466924
+Create Date: 2026-11-27 19:02:30.839019
 """
 from alembic import op
 import sqlalchemy as sa
@@ -103,6 +103,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_events_date'), ['date'], unique=False)
         batch_op.create_index(batch_op.f('ix_events_series'), ['series'], unique=False)
 
+    op.create_table('ga_vote_states',
+    sa.Column('idx', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('iso3', sa.String(length=3), nullable=False),
+    sa.ForeignKeyConstraint(['iso3'], ['countries.iso3'], ),
+    sa.PrimaryKeyConstraint('idx'),
+    sa.UniqueConstraint('iso3')
+    )
+    op.create_table('ga_vote_vectors',
+    sa.Column('rcid', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('votes', sa.LargeBinary(), nullable=False),
+    sa.ForeignKeyConstraint(['rcid'], ['ga_roll_calls.rcid'], ),
+    sa.PrimaryKeyConstraint('rcid')
+    )
     op.create_table('ga_votes',
     sa.Column('rcid', sa.Integer(), nullable=False),
     sa.Column('iso3', sa.String(length=3), nullable=False),
@@ -160,6 +173,8 @@ def downgrade() -> None:
         batch_op.drop_index('ix_ga_votes_iso3')
 
     op.drop_table('ga_votes')
+    op.drop_table('ga_vote_vectors')
+    op.drop_table('ga_vote_states')
     with op.batch_alter_table('events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_events_series'))
         batch_op.drop_index(batch_op.f('ix_events_date'))
