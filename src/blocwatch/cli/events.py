@@ -126,7 +126,8 @@ def events_alignment(
     ga = a["ga"]
     console.print(f"[bold]{a['event']['id']}[/] ({a['event']['stance']}, {a['event']['date']})", highlight=False)
     console.print(f"{ga['label']}; {ga['model']} model"
-                  + (f"; the event is {ga['years_after_data']} year(s) after those votes" if ga["years_after_data"] else ""),
+                  + (f"; the event is {ga['years_after_data']} year{'s' if ga['years_after_data'] != 1 else ''} after those votes"
+                     if ga["years_after_data"] else ""),
                   highlight=False)
     ref = a["reference"]
     console.print(f"China {fmt_ideal(ref['CHN']['ideal'])}, United States {fmt_ideal(ref['USA']['ideal'])} "

@@ -138,6 +138,8 @@ class Basis:
 
 
 _DYNAMIC_CACHE: dict[tuple, pd.DataFrame] = {}
+_BASIS_CACHE: dict[tuple, Basis] = {}
+_BASIS_CACHE_SIZE = 8
 
 
 def _fetch(engine: Engine, sql: str) -> list[tuple]:
@@ -158,12 +160,17 @@ def _ga_sources(engine: Engine, session: int) -> list[dict]:
     return out
 
 
+def _data_key(engine: Engine) -> tuple:
+    """Which database and which GA data: the URL, the last import, the roll calls' count and last id."""
+    version = tuple(_fetch(engine, "SELECT (SELECT max(id) FROM imports), count(*), max(rcid) FROM ga_roll_calls")[0])
+    return (engine.url.render_as_string(hide_password=False), version)
+
+
 def _dynamic_panel(engine: Engine) -> pd.DataFrame:
     """All sessions' dynamic ideal points, kept in memory per database and data version."""
     from blocwatch.ga.ideal_dynamic import dynamic_ideal_points
 
-    version = tuple(_fetch(engine, "SELECT (SELECT max(id) FROM imports), count(*), max(rcid) FROM ga_roll_calls")[0])
-    key = (engine.url.render_as_string(hide_password=False), version)
+    key = _data_key(engine)
     if key not in _DYNAMIC_CACHE:
         _DYNAMIC_CACHE.clear()
         _DYNAMIC_CACHE[key] = dynamic_ideal_points(engine)
@@ -191,10 +198,10 @@ def choose_session(engine: Engine, on: date | int) -> tuple[int, int, str]:
 def ga_basis(engine: Engine, on: date | int, *, model: str = DEFAULT_MODEL, session: int | None = None) -> Basis:
     """The GA numbers for an event on ``on``: see the module docstring for the choice of session and year.
 
-    ``session`` overrides the choice (it must be in the store).
+    ``session`` overrides the choice (it must be in the store). Results are
+    kept in memory per database, GA data version, session and model (the
+    last few), so a dashboard or a batch of briefs fits each session once.
     """
-    from blocwatch.ga.agreement import agreement, for_country
-
     if model not in MODELS:
         raise ValueError(f"unknown ideal-point model {model!r}: expected one of {', '.join(MODELS)}")
     chosen, latest, last_date = choose_session(engine, on)
@@ -203,6 +210,17 @@ def ga_basis(engine: Engine, on: date | int, *, model: str = DEFAULT_MODEL, sess
         if int(session) not in have:
             raise ValueError(f"GA session {session} is not in the database (sessions {min(have)}-{max(have)})")
         chosen = int(session)
+    key = (*_data_key(engine), chosen, model)
+    if key not in _BASIS_CACHE:
+        if len(_BASIS_CACHE) >= _BASIS_CACHE_SIZE:
+            _BASIS_CACHE.pop(next(iter(_BASIS_CACHE)))
+        _BASIS_CACHE[key] = _compute_basis(engine, chosen, latest, last_date, model)
+    return _BASIS_CACHE[key]
+
+
+def _compute_basis(engine: Engine, chosen: int, latest: int, last_date: str, model: str) -> Basis:
+    from blocwatch.ga.agreement import agreement, for_country
+
     year = session_year(chosen)
     if model == "static":
         from blocwatch.ga.ideal import ideal_points
