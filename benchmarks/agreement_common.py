@@ -51,14 +51,25 @@ def filled_engine():
     return engine, time.perf_counter() - start
 
 
-def best_of(fn, repeat: int = 3):
-    """(best wall time in seconds, last result) over ``repeat`` runs."""
-    best, result = float("inf"), None
+def timings(fn, repeat: int):
+    """(sorted wall times in seconds, last result) over ``repeat`` runs."""
+    times, result = [], None
     for _ in range(repeat):
         start = time.perf_counter()
         result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+        times.append(time.perf_counter() - start)
+    return sorted(times), result
+
+
+def best_of(fn, repeat: int = 3):
+    """(best wall time in seconds, last result) over ``repeat`` runs."""
+    times, result = timings(fn, repeat)
+    return times[0], result
+
+
+def load_average() -> str:
+    """The 1-minute load average now (the machine's cores are shared)."""
+    return f"load average {os.getloadavg()[0]:.2f}"
 
 
 def git_revision() -> str:

@@ -39,8 +39,9 @@ that period (optionally only one issue, or only "important" votes):
 A pair with ``n == 0`` in a period (never co-voted) has no row. Scores are
 exact ratios of integer counts (float64).
 
-Method: per period, indicator matrices (states x roll calls) and four
-symmetric matrix products give every dyad at once (see :func:`_dyads`).
+Method: the votes are read as one roll calls x states matrix (the packed
+vectors of :mod:`blocwatch.ga.vectors`); per period, indicator matrices and
+four symmetric matrix products give every dyad at once (see :func:`_dyads`).
 """
 
 from __future__ import annotations
