@@ -128,6 +128,81 @@ def test_dynamic_model_recovers_random_walk_positions():
     assert (out["se"] > 0).all()
 
 
+@pytest.mark.parametrize("model", ["ordered", "binary"])
+def test_em_never_decreases_the_log_posterior(model):
+    rng = np.random.default_rng(7)
+    votes = simulate(rng.standard_normal(40), 30, rng)
+    m = ideal.vote_matrices(votes, model)[0]
+    f = ideal.fit_matrix(m, model, newton=False, accelerate=False, trace=True, tol=1e-12, max_iter=60)
+    lp = np.array(f.extra["logpost"])
+    assert len(lp) == 61
+    assert (np.diff(lp) >= -1e-9 * np.abs(lp[:-1])).all()
+    assert lp[-1] > lp[0] + 10                 # it did climb
+
+
+def test_newton_finish_reaches_the_mode_that_long_em_approaches():
+    rng = np.random.default_rng(8)
+    votes = simulate(rng.standard_normal(50), 40, rng)
+    m = ideal.vote_matrices(votes, "ordered")[0]
+    panel, _ = ideal.Panel.build([m], True, rows=m.states)
+    priors = ideal.Priors()
+    prior = ideal.StaticPrior(panel, priors)
+    em = ideal.run_em(panel, ideal.start_params(panel), priors, prior, tol=1e-2)
+    p, steps, converged, history = ideal.newton_finish(panel, em.params, priors, np.ones((50, 1)),
+                                                       np.zeros((50, 0)))
+    assert converged and steps < 40
+    assert (np.diff(history) >= 0).all()
+    long = ideal.run_em(panel, ideal.start_params(panel), priors, prior, tol=1e-9, max_iter=20000)
+    assert ideal.log_posterior(panel, long.params, priors, prior)[0] <= history[-1] + 1e-6
+    assert np.abs(long.params.x[:, 0] - p.x[:, 0]).max() < 1e-3
+    # Gradient zero at the mode: no Newton step moves it.
+    _, more, _, _ = ideal.newton_finish(panel, p, priors, np.ones((50, 1)), np.zeros((50, 0)))
+    assert more <= 2
+
+
+def test_binary_and_ordered_agree_on_simulated_votes_without_abstentions():
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal(60)
+    votes = simulate(x, 80, rng)
+    votes = votes[votes["vote"] != 2]
+    a = ideal.fit(votes).set_index("iso3")["ideal"]
+    b = ideal.fit(votes, model="binary").set_index("iso3")["ideal"]
+    assert np.corrcoef(a, b.loc[a.index])[0, 1] > 0.99
+
+
+def test_dynamic_model_bridges_a_session_without_votes():
+    rng = np.random.default_rng(10)
+    n, sessions = 50, 4
+    states = ["USA"] + [f"S{i:03d}" for i in range(n - 1)]
+    x = np.tile(rng.standard_normal(n), (sessions, 1))
+    x[:, 0] = 2.5
+    parts = []
+    for t in range(sessions):
+        v = simulate(x[t], 40, rng, session=t + 1, states=states, rcid0=1000 * t)
+        if t == 2:
+            v = v[v["iso3"] != "S000"]             # S000 absent from session 3
+        parts.append(v)
+    out = ideal_dynamic.fit_dynamic(pd.concat(parts, ignore_index=True))
+    s0 = out[out["iso3"] == "S000"]
+    assert sorted(s0["session"]) == [1, 2, 4]
+    assert out.attrs["converged"]
+    assert abs(out["ideal"].mean()) < 1e-9 and abs(out["ideal"].std(ddof=0) - 1) < 1e-9
+    # Positions are constant in truth; the walk keeps them close to the truth in every session.
+    merged = out.merge(pd.DataFrame({"iso3": states, "true": x[0]}), on="iso3")
+    assert np.corrcoef(merged["ideal"], merged["true"])[0, 1] >= 0.95
+
+
+def test_dynamic_standard_errors_shrink_with_more_votes():
+    rng = np.random.default_rng(11)
+    n = 60
+    x = rng.standard_normal(n)
+    observe = np.ones((n, 80), dtype=bool)
+    observe[30:, 10:] = False
+    parts = [simulate(x, 80, rng, session=t + 1, rcid0=1000 * t, observe=observe) for t in range(3)]
+    out = ideal_dynamic.fit_dynamic(pd.concat(parts, ignore_index=True))
+    assert out[out["n_votes"] == 10]["se"].median() > 1.5 * out[out["n_votes"] == 80]["se"].median()
+
+
 def test_cli_ideal_json_on_the_bundled_votes(cli):
     result = cli("ideal", "--session", "74", "--json")
     assert result.exit_code == 0, result.output

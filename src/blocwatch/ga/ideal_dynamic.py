@@ -1,32 +1,42 @@
 """Dynamic ideal points: one scale for all General Assembly sessions.
 
 Model: the ordered probit of :mod:`blocwatch.ga.ideal` in every session
-(roll-call parameters ``c_j``, ``g_j``, ``beta_j`` free for each roll call,
-with the same priors), with the sessions linked by a Gaussian random walk on
-each state's position, as in emIRT's ``dynIRT`` (Imai, Lo and Olmsted 2016)
-and Martin and Quinn (2002):
+(roll-call parameters ``a_j``, ``b_j``, ``d_j`` free for each roll call, with
+the same priors), with the sessions linked by a Gaussian random walk on each
+state's position, as in emIRT's ``dynIRT`` (Imai, Lo and Olmsted 2016) and
+Martin and Quinn (2002):
 
 * a state's first session with votes: ``x ~ N(0, 1)``;
-* each later session ``t`` with votes, after the previous one ``t'``:
-  ``x_t ~ N(x_t', omega^2 * (t - t'))`` (sessions without votes are bridged
-  by a proportionally wider step). Default ``omega = 0.1`` per session, on a
-  scale where the cross-section has standard deviation about 1: a state can
-  drift about one standard deviation over a century but not jump in a year.
+* each later session ``t`` of its span, after the previous one ``t'``:
+  ``x_t ~ N(x_t', omega^2 * (t - t'))``. Sessions inside a state's span in
+  which it cast no vote (South Africa 1974-1993, say) are latent steps of the
+  walk: they carry no data and are not reported. Default ``omega = 0.1`` per
+  session, on the prior's scale (cross-section standard deviation about 1):
+  a state can drift about one standard deviation over a century but not jump
+  in a year.
 
 Former seat holders are followed through their successor (``SUN`` -> ``RUS``,
 ``ROC`` -> ``CHN``, ... via ``votes_frame(lineage=True)``), so the Soviet Union
 and Russia form one chain.
 
-Estimation: the joint posterior mode, by alternating Fisher-scoring steps
-(all roll calls of all sessions given the positions; then all positions
-together, one tridiagonal Newton system per state chain), re-centring and
-re-scaling all positions together after each step (one location and scale for
-the whole panel, so positions stay comparable across sessions). Standard
-errors: the square roots of the diagonal of the inverse of the (Fisher)
-information of each state's chain, prior included, conditional on the
-roll-call parameters. Sign: the United States is positive (a single flip for
-the whole panel; ``attrs["us_negative_sessions"]`` lists any session where the
-US still falls below 0, which would mean the one-dimensional ordering moved).
+Estimation: the joint posterior mode. Start: every session's static mode
+(:func:`blocwatch.ga.ideal.fit_panel`), signs aligned session to session.
+Then EM (the same E-step and roll-call M-steps; the position M-step is one
+tridiagonal solve per state, vectorised across states - a Kalman smoother in
+closed form), SQUAREM-accelerated, followed by safeguarded Newton steps on
+all ~14,000 positions and ~6,200 x 3 roll-call parameters together
+(:func:`blocwatch.ga.ideal.newton_finish`: roll calls eliminated, then a
+block-tridiagonal solve over sessions), which never decrease the log
+posterior and converge quadratically.
+
+Standard errors: the square roots of the diagonal of the inverse of the
+observed information of each state's chain (random-walk prior included),
+conditional on the roll-call parameters. Reporting: positions and standard
+errors divided by the standard deviation of all reported positions (after
+centring: mean 0, sd 1 over all rows); sign: the United States is positive
+(a single flip for the whole panel; ``attrs["us_negative_sessions"]`` lists
+any session where the US still falls below 0, which would mean the
+one-dimensional ordering moved).
 """
 
 from __future__ import annotations
@@ -35,15 +45,119 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import solveh_banded
+from threadpoolctl import threadpool_limits
 
 from blocwatch.ga.ideal import (
-    OUTPUT_COLUMNS, Priors, cell_terms, fit_matrix, indicators, item_step, vote_matrices, x_terms,
+    OUTPUT_COLUMNS, Panel, Params, Priors, fit_panel, newton_finish, position_information, run_em,
+    vote_matrices,
 )
 
 
+class RandomWalkPrior:
+    """The random-walk prior on a panel's positions (rows = state chains, columns = sessions); one block.
+
+    ``qd`` (rows x sessions) and ``qo`` (rows x sessions-1) are the diagonal
+    and the (negated) off-diagonal of the prior precision along each row;
+    positions outside a state's span are fixed at 0 (``qd = 1``, no links).
+    """
+
+    n_blocks = 1
+
+    def __init__(self, panel: Panel, sessions: np.ndarray, omega: float, priors: Priors):
+        self.panel = panel
+        self.block_of_group = np.zeros(panel.n_groups, dtype=np.int64)
+        pres = panel.present
+        idx = np.arange(pres.shape[1])
+        first = np.where(pres.any(axis=1), np.argmax(pres, axis=1), 0)
+        last = pres.shape[1] - 1 - np.argmax(pres[:, ::-1], axis=1)
+        self.span = (idx >= first[:, None]) & (idx <= last[:, None])
+        gap = np.diff(np.asarray(sessions, dtype=float))
+        link = self.span[:, 1:] & self.span[:, :-1]
+        self.qo = np.where(link, 1.0 / (omega ** 2 * np.maximum(gap, 1.0)), 0.0)
+        qd = np.zeros(pres.shape)
+        qd[:, 1:] += self.qo
+        qd[:, :-1] += self.qo
+        qd[np.arange(len(first)), first] += 1.0 / priors.x_sd ** 2
+        self.qd = np.where(self.span, qd, 1.0)
+
+    def solve(self, H: np.ndarray, r: np.ndarray) -> np.ndarray:
+        return tridiagonal_solve(self.qd + H, self.qo, r)
+
+    def log_prior(self, x: np.ndarray) -> np.ndarray:
+        return np.array([-0.5 * ((self.qd * x * x).sum() - 2.0 * (self.qo * x[:, :-1] * x[:, 1:]).sum())])
+
+    def quad_terms(self, x: np.ndarray):
+        one = self.span.astype(float)
+        qx = self._q_times(x)
+        return (np.array([(x * qx).sum()]), np.array([(one * qx).sum()]),
+                np.array([(one * self._q_times(one)).sum()]))
+
+    def shift_scale(self, x: np.ndarray, k: np.ndarray, u: np.ndarray) -> np.ndarray:
+        return (x + k[0] * self.span) / u[0]
+
+    def max_change(self, x0: np.ndarray, x1: np.ndarray) -> np.ndarray:
+        pres = self.panel.present
+        sd = x1[pres].std() or 1.0
+        out = np.zeros(self.panel.n_groups)
+        out[0] = float(np.abs(x1 - x0)[pres].max(initial=0.0)) / sd
+        return out
+
+    def _q_times(self, x: np.ndarray) -> np.ndarray:
+        out = self.qd * x
+        out[:, 1:] -= self.qo * x[:, :-1]
+        out[:, :-1] -= self.qo * x[:, 1:]
+        return out
+
+
+def tridiagonal_solve(diag: np.ndarray, off: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """Solve ``T x = rhs`` row by row, ``T`` symmetric tridiagonal with ``diag`` and ``-off`` (Thomas algorithm,
+    vectorised over rows)."""
+    n = diag.shape[1]
+    c = np.empty_like(off)
+    d = np.empty_like(rhs)
+    piv = diag[:, 0].copy()
+    d[:, 0] = rhs[:, 0] / piv
+    for t in range(1, n):
+        c[:, t - 1] = -off[:, t - 1] / piv
+        piv = diag[:, t] + off[:, t - 1] * c[:, t - 1]
+        d[:, t] = (rhs[:, t] + off[:, t - 1] * d[:, t - 1]) / piv
+    x = np.empty_like(rhs)
+    x[:, -1] = d[:, -1]
+    for t in range(n - 2, -1, -1):
+        x[:, t] = d[:, t] - c[:, t] * x[:, t + 1]
+    return x
+
+
+def tridiagonal_inverse_diagonal(diag: np.ndarray, off: np.ndarray) -> np.ndarray:
+    """Diagonal of the inverse of every row's symmetric tridiagonal matrix (``diag``, ``-off``).
+
+    Two-sided recursions on ratios of principal minors (nothing overflows):
+    ``inv[t, t] = 1 / (d_t - l_t - r_t)`` with ``l_t = off_{t-1}^2 / (d_{t-1} - l_{t-1})``
+    from the left and ``r_t`` likewise from the right; vectorised over rows.
+    """
+    n = diag.shape[1]
+    left = np.zeros_like(diag)
+    right = np.zeros_like(diag)
+    for t in range(1, n):
+        left[:, t] = off[:, t - 1] ** 2 / (diag[:, t - 1] - left[:, t - 1])
+    for t in range(n - 2, -1, -1):
+        right[:, t] = off[:, t] ** 2 / (diag[:, t + 1] - right[:, t + 1])
+    return 1.0 / (diag - left - right)
+
+
+def _aligned_start(panel: Panel, p: Params) -> Params:
+    """Flip sessions of the static fits so that each correlates positively with the one before."""
+    x, b = p.x.copy(), p.b.copy()
+    for g in range(1, panel.n_groups):
+        both = panel.present[:, g] & panel.present[:, g - 1]
+        if both.sum() > 2 and np.corrcoef(x[both, g], x[both, g - 1])[0, 1] < 0:
+            x[:, g] = -x[:, g]
+            b[panel.group == g] *= -1
+    return Params(x, p.a.copy(), b, p.logd.copy())
+
+
 def fit_dynamic(votes: pd.DataFrame, sessions: Iterable[int] | None = None, *, omega: float = 0.1,
-                priors: Priors = Priors(), tol: float = 5e-3, max_iter: int = 150,
+                priors: Priors = Priors(), tol: float = 1e-6, max_iter: int = 3000,
                 progress: Callable[[int], None] | None = None) -> pd.DataFrame:
     """Dynamic ideal points of every state in every session of ``votes``.
 
@@ -52,118 +166,54 @@ def fit_dynamic(votes: pd.DataFrame, sessions: Iterable[int] | None = None, *, o
     the columns ``iso3, session, ideal, se, n_votes`` (one row per state and
     session where it cast a yes, abstain or no vote), sorted by session and
     descending ideal point, on one scale for all sessions (mean 0, sd 1 over
-    all rows). ``attrs`` holds ``iterations``, ``converged``, ``last_change`` (largest
-    move of any position in the last iteration), ``omega`` and
-    ``us_negative_sessions``. ``progress`` is called with the iteration number.
+    all rows). ``attrs`` holds ``iterations`` (EM iterations plus Newton
+    steps of the linked model), ``converged``, ``last_change`` (largest move
+    of any standardised position in the last Newton step), ``omega`` and
+    ``us_negative_sessions``. ``progress`` is called with the number of
+    stages done (static fits, EM, Newton: 3 in all).
     """
     matrices = [m for m in vote_matrices(votes, "ordered", sessions) if m.y.shape[0] > 1]
     if not matrices:
-        return pd.DataFrame({c: [] for c in OUTPUT_COLUMNS})
-    # Units: (state, session) pairs, ordered by state then session -> one tridiagonal system.
-    states = np.concatenate([m.states for m in matrices])
-    sess = np.concatenate([np.full(len(m.states), m.session) for m in matrices])
-    local = np.concatenate([np.arange(len(m.states)) for m in matrices])
-    block = np.concatenate([np.full(len(m.states), k) for k, m in enumerate(matrices)])
-    order = np.lexsort((sess, states))
-    unit_of = [np.empty(len(m.states), dtype=np.int64) for m in matrices]
-    for u, idx in enumerate(order):
-        unit_of[block[idx]][local[idx]] = u
-    st_sorted, se_sorted = states[order], sess[order]
-    same = st_sorted[1:] == st_sorted[:-1]
-    gapw = np.where(same, 1.0 / (omega ** 2 * np.maximum(se_sorted[1:] - se_sorted[:-1], 1)), 0.0)
-    n = len(order)
-    q_diag = np.zeros(n)
-    q_diag[1:] += gapw
-    q_diag[:-1] += gapw
-    first = np.r_[True, ~same]
-    q_diag[first] += 1.0 / priors.x_sd ** 2
-
-    def q_times(x: np.ndarray) -> np.ndarray:
-        out = q_diag * x
-        out[1:] -= gapw * x[:-1]
-        out[:-1] -= gapw * x[1:]
+        out = pd.DataFrame({c: [] for c in OUTPUT_COLUMNS})
+        out.attrs.update(iterations=0, converged=True, last_change=0.0, omega=omega, us_negative_sessions=[])
         return out
-
-    # Start from the static fits (each US-positive, standardised).
-    x = np.empty(n)
-    params, Ys = [], []
-    for m, units in zip(matrices, unit_of):
-        f = fit_matrix(m, "ordered", priors, tol=1e-2, max_iter=100)
-        xs = (f.x - f.x.mean()) / (f.x.std() or 1.0)
-        cut, beta = f.cut + f.beta * f.x.mean(), f.beta * (f.x.std() or 1.0)
-        us = np.flatnonzero(m.states == "USA")
-        if len(us) and xs[us[0]] < 0:
-            xs, beta = -xs, -beta
-        x[units] = xs
-        params.append([cut, f.gap, beta])
-        Ys.append(indicators(m.y))
-
-    converged, it, change = False, 0, np.inf
-    for it in range(1, max_iter + 1):
-        score = np.zeros(n)
-        info = np.zeros(n)
-        for k, (units, Y) in enumerate(zip(unit_of, Ys)):
-            xs = x[units]
-            cut, gap, beta = params[k]
-            cut, gap, beta = item_step(cell_terms(Y, xs, cut, gap, beta, True), xs, cut, gap, beta, True, priors)
-            params[k] = [cut, gap, beta]
-            s, i = x_terms(cell_terms(Y, xs, cut, gap, beta, True), beta)
-            score[units], info[units] = s, i
-        ab = np.zeros((2, n))
-        ab[1] = q_diag + info
-        ab[0, 1:] = -gapw
-        step = np.clip(solveh_banded(ab, score - q_times(x)), -1.0, 1.0)
-        new = x + step
-        mu, sd = new.mean(), new.std()
-        new = (new - mu) / sd
-        for k, units in enumerate(unit_of):
-            cut, gap, beta = params[k]
-            params[k] = [cut - beta * mu, gap, beta * sd]
-        change = np.max(np.abs(new - x))
-        x = new
+    panel, labels = Panel.build(matrices, True)
+    sess = np.array([m.session for m in matrices])
+    prior = RandomWalkPrior(panel, sess, omega, priors)
+    with threadpool_limits(limits=1, user_api="blas"):
+        static, _ = fit_panel(panel, priors)
         if progress is not None:
-            progress(it)
-        if change < tol:
-            converged = True
-            break
-
-    info = np.zeros(n)
-    for k, (units, Y) in enumerate(zip(unit_of, Ys)):
-        cut, gap, beta = params[k]
-        info[units] = x_terms(cell_terms(Y, x[units], cut, gap, beta, True), beta)[1]
-    var = _tridiagonal_inverse_diagonal(q_diag + info, -gapw)
-    se = np.sqrt(var)
-    us_units = np.flatnonzero(st_sorted == "USA")
-    if len(us_units) and x[us_units].mean() < 0:
-        x = -x
-    n_votes = np.empty(n, dtype=np.int32)
-    for m, units in zip(matrices, unit_of):
-        n_votes[units] = m.n_votes
-    out = pd.DataFrame({"iso3": st_sorted.astype(str), "session": se_sorted.astype(np.int16),
-                        "ideal": x, "se": se, "n_votes": n_votes}, columns=OUTPUT_COLUMNS)
+            progress(1)
+        start = _aligned_start(panel, static.params)
+        em = run_em(panel, start, priors, prior, tol=5e-2, max_iter=max_iter)
+        if progress is not None:
+            progress(2)
+        stats: dict = {}
+        p, steps, converged, history = newton_finish(panel, em.params, priors, prior.qd, prior.qo, tol=tol,
+                                                     stats=stats)
+        if progress is not None:
+            progress(3)
+        info = position_information(panel, p, priors)
+    var = tridiagonal_inverse_diagonal(prior.qd + info, prior.qo)
+    pres = panel.present
+    x = p.x[pres]
+    mu, sd = x.mean(), x.std() or 1.0
+    rows, cols = np.nonzero(pres)
+    ideal = (p.x[rows, cols] - mu) / sd
+    is_us = labels[rows] == "USA"
+    if is_us.any() and ideal[is_us].mean() < 0:
+        ideal = -ideal
+    n_votes = panel.n_unit[rows, cols].astype(np.int32)
+    out = pd.DataFrame({"iso3": labels[rows].astype(str), "session": sess[cols].astype(np.int16),
+                        "ideal": ideal, "se": np.sqrt(var[rows, cols]) / sd, "n_votes": n_votes},
+                       columns=OUTPUT_COLUMNS)
     out = out.sort_values(["session", "ideal"], ascending=[True, False], kind="stable").reset_index(drop=True)
     us_rows = out[out["iso3"] == "USA"]
-    out.attrs.update(iterations=it, converged=converged, last_change=float(change), omega=omega,
+    last_change = stats["last_change"]
+    out.attrs.update(iterations=int(em.iterations[0]) + steps, converged=bool(converged),
+                     last_change=last_change, omega=omega, log_posterior=float(history[-1]),
                      us_negative_sessions=sorted(int(s) for s in us_rows.loc[us_rows["ideal"] < 0, "session"]))
     return out
-
-
-def _tridiagonal_inverse_diagonal(diag: np.ndarray, off: np.ndarray) -> np.ndarray:
-    """Diagonal of the inverse of the symmetric tridiagonal matrix (``diag``, ``off``).
-
-    Uses the two-sided recursions for the leading and trailing principal
-    minors (ratios, so nothing overflows): ``inv[i, i] = 1 / (d_i - l_i - r_i)``
-    with ``l_i = off_{i-1}^2 / (d_{i-1} - l_{i-1})`` from the left and
-    ``r_i`` likewise from the right.
-    """
-    n = len(diag)
-    left = np.zeros(n)
-    right = np.zeros(n)
-    for i in range(1, n):
-        left[i] = off[i - 1] ** 2 / (diag[i - 1] - left[i - 1])
-    for i in range(n - 2, -1, -1):
-        right[i] = off[i] ** 2 / (diag[i + 1] - right[i + 1])
-    return 1.0 / (diag - left - right)
 
 
 def dynamic_ideal_points(engine, sessions: Iterable[int] | None = None, **kwargs) -> pd.DataFrame:
