@@ -107,7 +107,7 @@ def events_show(
 def events_alignment(
     event: str = typer.Argument(..., help="Event id or unique prefix."),
     model: str = typer.Option("static", "--model", "-m", help="Ideal points: static (one session) or dynamic "
-                                                               "(all sessions on one scale; slow, ~30 s)."),
+                                                               "(all sessions on one scale; ~20 s)."),
     session: int | None = typer.Option(None, "--session", "-s", help="GA session to use (default: the latest "
                                                                      "that opened by the event's year)."),
     all_states: bool = typer.Option(False, "--all-states", help="List every state, not only the signatories."),

@@ -26,7 +26,7 @@ Numbers per state (``states`` rows and :func:`state_scores`):
     scored on the same session). ``model="dynamic"``:
     :func:`blocwatch.ga.ideal_dynamic.dynamic_ideal_points` over all stored
     sessions (random-walk model, one scale for all sessions; a full fit takes
-    tens of seconds, kept in memory per database and data version).
+    about 20 s, kept in memory per database and data version).
 ``agree_chn``, ``agree_usa``
     agreement with China / the United States on the roll calls of ``year``:
     the share of joint votes (both cast yes, abstain or no) on which both cast
@@ -80,9 +80,10 @@ from blocwatch.statements.dataset import Dataset
 from blocwatch.statements.load import dataset as _dataset
 
 MODELS = ("static", "dynamic")
-# The static per-session model is the default: every event after 2019 falls on
-# the same (latest) session, so static positions are comparable across them,
-# and a brief stays well under a second; the dynamic fit takes ~30 s.
+# The static per-session model is the default: every event in the bundled data
+# falls on the same (latest) session, so static positions are comparable across
+# events, and a brief stays around a second; the dynamic fit of all sessions
+# converges but takes ~20 s on 2 cores (once per process and data version).
 DEFAULT_MODEL = "static"
 PARTNERS = ("CHN", "USA")
 SIDES = ("signatories", "counter", "neither_side")
