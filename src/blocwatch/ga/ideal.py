@@ -687,7 +687,8 @@ def fit_matrix(matrix: VoteMatrix, model: str = "ordered", priors: Priors = Prio
     if (order != np.arange(len(order))).any():
         raise ValueError("vote matrix states must be sorted")
     panel, _ = Panel.build([matrix], model == "ordered", rows=matrix.states)
-    res, info = fit_panel(panel, priors, tol, max_iter, newton=newton, accelerate=accelerate, trace=trace)
+    with threadpool_limits(limits=1, user_api="blas"):
+        res, info = fit_panel(panel, priors, tol, max_iter, newton=newton, accelerate=accelerate, trace=trace)
     p = res.params
     extra = {"logpost": [float(v[0]) for v in res.trace]} if trace else {}
     return SessionFit(matrix, p.x[:, 0], info[:, 0], p.a, p.b, np.exp(p.logd), int(res.iterations[0]),
