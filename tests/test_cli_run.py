@@ -29,3 +29,9 @@ def test_run_prints_registry_brief_and_series(cli):
     assert "193 UN member states" in result.output
     assert f"Brief: {_latest_critical_from_files()}" in result.output
     assert "Series summary" in result.output
+
+
+def test_run_brief_places_the_signers_in_general_assembly_voting(cli):
+    data = json.loads(cli("run", "--json").output)
+    assert "ga_alignment" in data["brief"]["facts"]
+    assert "General Assembly voting" in cli("run").output

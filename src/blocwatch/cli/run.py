@@ -16,12 +16,13 @@ def run(as_json: bool = JSON_OPTION) -> None:
     from blocwatch.statements.load import dataset
 
     summary = registry.summary()
-    ds = dataset(state.engine())
+    engine = state.engine()
+    ds = dataset(engine)
     latest = analytics.latest_event(ds, "critical")
     series = analytics.series_summary(ds, "xinjiang")
     if as_json:
         print_json({"registry": summary, "latest_critical": latest,
-                    "brief": brief.brief_facts(ds, latest) if latest else None, "series": series})
+                    "brief": brief.brief_facts(ds, latest, engine=engine) if latest else None, "series": series})
         return
     console.print(f"[bold]Registry[/]: {summary['members']} UN member states, {summary['observers']} observer "
                   f"states, {summary['former']} former states")
@@ -29,6 +30,6 @@ def run(as_json: bool = JSON_OPTION) -> None:
         console.print(f"  {registry.GROUPS[group]:<40} {n:>3}")
     if latest:
         console.rule(f"Brief: {latest}")
-        console.print(brief.render(ds, latest, "md"), markup=False, highlight=False)
+        console.print(brief.render(ds, latest, "md", engine=engine), markup=False, highlight=False)
     console.rule("Series summary")
     print_series(series)
