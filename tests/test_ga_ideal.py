@@ -217,3 +217,67 @@ def test_cli_ideal_json_on_the_bundled_votes(cli):
 def test_cli_ideal_requires_one_selection(cli):
     result = cli("ideal")
     assert result.exit_code == 2
+
+
+def test_vb_recovers_simulated_positions():
+    rng = np.random.default_rng(12)
+    x = rng.standard_normal(100)
+    states = ["USA"] + [f"S{i:03d}" for i in range(99)]
+    x[0] = 2.5
+    out = ideal.fit(simulate(x, 150, rng, states=states), model="binary", method="vb")
+    est = out.set_index("iso3").loc[states, "ideal"].to_numpy()
+    assert np.corrcoef(est, x)[0, 1] >= 0.95
+    assert out.attrs["fits"][1]["converged"]
+    assert (out["se"] > 0).all()
+
+
+def _binary_matrix(x: np.ndarray, n_items: int, rng: np.random.Generator) -> ideal.VoteMatrix:
+    states = np.array([f"S{i:03d}" for i in range(len(x))])
+    return ideal.vote_matrices(simulate(x, n_items, rng, states=list(states)), "binary")[0]
+
+
+def test_vb_elbo_never_decreases():
+    rng = np.random.default_rng(13)
+    m = _binary_matrix(rng.standard_normal(30), 25, rng)
+    fit = ideal.fit_matrix(m, "binary", method="vb", accelerate=False, trace=True, tol=1e-7, max_iter=300)
+    elbo = np.array(fit.extra["elbo"])
+    assert len(elbo) > 10
+    assert np.all(np.diff(elbo) >= -1e-8 * np.abs(elbo[:-1]))
+    assert elbo[-1] > elbo[0]
+
+
+def test_vb_accelerated_matches_plain_sweeps():
+    rng = np.random.default_rng(14)
+    m = _binary_matrix(rng.standard_normal(40), 40, rng)
+    fast = ideal.fit_matrix(m, "binary", method="vb", tol=1e-7)
+    slow = ideal.fit_matrix(m, "binary", method="vb", accelerate=False, tol=1e-9, max_iter=20000)
+    assert fast.converged and slow.converged
+    zf, zs = (fast.x - fast.x.mean()) / fast.x.std(), (slow.x - slow.x.mean()) / slow.x.std()
+    assert np.abs(zf - zs).max() < 1e-3
+
+
+def test_vb_pulls_a_separated_state_in():
+    # One state votes alone: yes on every roll call that the pole of its side voted yes on, and
+    # on the side opposite to everyone else on a handful: the mode pushes it far out.
+    rng = np.random.default_rng(15)
+    x = np.sort(rng.standard_normal(40))
+    x[-1] = 4.0
+    m = _binary_matrix(x, 30, rng)
+    y = m.y.copy()
+    last = len(m.states) - 1
+    y[last] = np.where(y[:-1].mean(axis=0) > 1.0, 0, 2)      # separated: always against the majority
+    m = ideal.VoteMatrix(m.session, m.states, m.rcids, y)
+    mode = ideal.report(ideal.fit_matrix(m, "binary")).set_index("iso3")
+    vb = ideal.report(ideal.fit_matrix(m, "binary", method="vb")).set_index("iso3")
+    sep = m.states[last]
+    assert abs(vb.loc[sep, "ideal"]) < abs(mode.loc[sep, "ideal"])
+    assert np.corrcoef(vb["ideal"], mode.loc[vb.index, "ideal"])[0, 1] > 0.9
+
+
+def test_vb_is_for_the_binary_model_only():
+    rng = np.random.default_rng(16)
+    votes = simulate(rng.standard_normal(20), 10, rng)
+    with pytest.raises(ValueError, match="binary model only"):
+        ideal.fit(votes, method="vb")
+    with pytest.raises(ValueError, match="unknown method"):
+        ideal.fit(votes, model="binary", method="mcmc")
