@@ -257,8 +257,8 @@ def test_vb_accelerated_matches_plain_sweeps():
 
 
 def test_vb_pulls_a_separated_state_in():
-    # One state votes alone: yes on every roll call that the pole of its side voted yes on, and
-    # on the side opposite to everyone else on a handful: the mode pushes it far out.
+    # One state always votes against the majority (perfectly separated): the mode pushes it far out,
+    # VB's variance terms pull it in (standardised scale).
     rng = np.random.default_rng(15)
     x = np.sort(rng.standard_normal(40))
     x[-1] = 4.0
