@@ -176,3 +176,26 @@ def test_stored_countries_match_the_registry(engine):
         assert tur.regional_group == "weog" and tur.also_in == ["asia_pacific"]
         assert stored["SUN"].ended.year == 1991 and "RUS" in stored["SUN"].successors
         assert stored["FRA"].source_id is not None
+
+
+def test_a_database_from_an_older_development_schema_is_refused_clearly(tmp_path):
+    """Stamped with the current revision but missing a table: a clear error naming the table, no traceback."""
+    import sqlite3
+
+    from typer.testing import CliRunner
+
+    from blocwatch.cli import app
+    from blocwatch.store.db import SchemaError, connect, dispose_all, make_engine, upgrade
+
+    path = tmp_path / "old.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE ga_vote_states")
+    with pytest.raises(SchemaError, match="ga_vote_states"):
+        connect(f"sqlite:///{path}")
+    dispose_all()
+    result = CliRunner().invoke(app, ["--db", str(path), "events", "list"])
+    assert result.exit_code == 1
+    assert "ga_vote_states" in result.output and "Traceback" not in result.output

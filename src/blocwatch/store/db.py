@@ -102,6 +102,27 @@ def schema_is_current(engine: Engine) -> bool:
     return current == heads
 
 
+def schema_mismatch(engine: Engine) -> str | None:
+    """What differs between the database's tables and the models (None when they match).
+
+    Catches a database stamped with the current revision by a development
+    version whose schema differed (the schema is not released yet, so the
+    initial migration is still regenerated).
+    """
+    from blocwatch.store.models import Base
+
+    found = inspect(engine)
+    tables = set(found.get_table_names())
+    for table in Base.metadata.sorted_tables:
+        if table.name not in tables:
+            return f"table {table.name!r} is missing"
+        columns = {c["name"] for c in found.get_columns(table.name)}
+        missing = [c.name for c in table.columns if c.name not in columns]
+        if missing:
+            return f"table {table.name!r} lacks column(s) {', '.join(missing)}"
+    return None
+
+
 _ENGINES: dict[tuple[str, bool], Engine] = {}
 
 
@@ -111,6 +132,12 @@ def _connect_cached(url: str, fill: bool) -> Engine:
         engine = make_engine(url)
         if not schema_is_current(engine):
             upgrade(engine)
+        problem = schema_mismatch(engine)
+        if problem:
+            raise SchemaError(
+                f"the database {engine.url.render_as_string(hide_password=True)} does not match this version "
+                f"of blocwatch ({problem}); it was made by a development version: delete it, or choose "
+                f"another with --db or {ENV_VAR}")
         if fill:
             from blocwatch.store.bundled import ensure_loaded
 
