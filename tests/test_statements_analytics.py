@@ -60,28 +60,29 @@ def test_ga74_critical_complete_list(ds):
 def test_ga76_critical_partial_list(ds):
     # raw/2021-10-21-ga76-3c-critical.txt: claimed 43; named only France (deliverer), "the USA, Canada, Japan,
     # Turkey, Liberia and Honduras" (gettotext) and new joiners "Turkey, Eswatini, Portugal and the Czech
-    # Republic" (AFP) -> 10 names, 33 unnamed.
+    # Republic" (AFP), and the UK from Guancha's headline "美英法等43國" (US, UK, France and others, 43)
+    # -> 11 names, 32 unnamed.
     s = analytics.event_summary(ds, "2021-10-21-ga76-3c-c")  # unique prefix
     assert s["id"] == "2021-10-21-ga76-3c-critical"
-    assert s["claimed_count"] == 43 and s["known_count"] == 10 and s["unnamed_count"] == 33
+    assert s["claimed_count"] == 43 and s["known_count"] == 11 and s["unnamed_count"] == 32
     assert s["partial"] is True
     # Liberia, Eswatini African; Japan Asia-Pacific; Czechia Eastern European; Honduras GRULAC;
-    # France, USA, Canada, Türkiye (counted in WEOG), Portugal WEOG.
+    # France, USA, Canada, Türkiye (counted in WEOG), Portugal, United Kingdom WEOG.
     assert s["by_group"] == {"african": 2, "asia_pacific": 1, "eastern_european": 1,
-                             "latin_american_caribbean": 1, "weog": 5}
+                             "latin_american_caribbean": 1, "weog": 6}
     # No earlier critical list names an African state (letter 2019, GA74, HRC44, GA75 complete; HRC47's
-    # 34 names run Albania..Portugal without one), so this is the first *known* to cover all five groups;
-    # HRC47's 10 unnamed signatories could change that.
+    # 34 names run Albania..Portugal without one, nor do the UK, US and Spain named beside it), so this is
+    # the first *known* to cover all five groups; HRC47's 7 unnamed signatories could change that.
     assert s["first_all_groups"] is True
     assert s["first_all_groups_caveats"] == ["2021-06-22-hrc47-critical"]
     # Previous critical at the Third Committee: GA75 (complete, 39). Named here and not there:
     # Türkiye, Liberia, Eswatini, Portugal, Czechia -> they certainly joined.
     assert s["compared_with"] == "2020-10-06-ga75-3c-critical"
     assert sorted(s["joined"]) == ["CZE", "LBR", "PRT", "SWZ", "TUR"]
-    # 'left' cannot be claimed against a partial list: GA75's 39 minus the 5 named again here
-    # (France, USA, Canada, Japan, Honduras) = 34 are only "not named", Haiti among them.
+    # 'left' cannot be claimed against a partial list: GA75's 39 minus the 6 named again here
+    # (France, USA, Canada, Japan, Honduras, UK) = 33 are only "not named", Haiti among them.
     assert s["left"] == []
-    assert len(s["left_uncertain"]) == 34 and "HTI" in s["left_uncertain"]
+    assert len(s["left_uncertain"]) == 33 and "HTI" in s["left_uncertain"]
     assert any("'left' cannot be established" in c for c in s["caveats"])
     # First time on the critical side: Portugal and Czechia are already in the HRC47 list, so only
     # Türkiye, Liberia, Eswatini; "first known" because HRC47 is partial.
@@ -147,7 +148,8 @@ def test_diff_between_complete_lists(ds):
 
 def test_diff_against_partial_list_is_uncertain(ds):
     d = analytics.diff(ds, "2020-10-06-ga75-3c-critical", "2021-10-21-ga76-3c-critical")
-    assert d["left"] == [] and len(d["left_uncertain"]) == 34
+    # GA75's 39 minus the 6 named again in GA76 (France, USA, Canada, Japan, Honduras, UK) = 33.
+    assert d["left"] == [] and len(d["left_uncertain"]) == 33
     assert d["caveats"]
 
 

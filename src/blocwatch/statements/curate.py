@@ -112,10 +112,29 @@ def _list_block(parsed: dict[str, set[str]], iso3s: list[str]) -> str | None:
     return best[0] if best and best[1] & set(iso3s) else None
 
 
-def load_review() -> dict:
-    """The reviewed facts (``review.yaml``) keyed by event id."""
-    text = (resources.files("blocwatch.statements") / "review.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text) or {}
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key given twice in one mapping (YAML would keep only the last)."""
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: dict = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            raise CurationError(f"review.yaml:{key_node.start_mark.line + 1}: key {key!r} is given twice "
+                                f"(first on line {seen[key]}); merge the two entries")
+        seen[key] = key_node.start_mark.line + 1
+    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+def load_review(text: str | None = None) -> dict:
+    """The reviewed facts (``review.yaml``, or ``text``) keyed by event id; a repeated key is an error."""
+    if text is None:
+        text = (resources.files("blocwatch.statements") / "review.yaml").read_text(encoding="utf-8")
+    return yaml.load(text, Loader=_UniqueKeyLoader) or {}
 
 
 def _split_names(quote: str) -> list[str]:
@@ -130,6 +149,44 @@ def _check_quote(all_blocks: dict[str, list[Block]], url: str, quote: str, where
         raise CurationError(f"{where}: quote not found under {url} in the raw evidence: {quote[:80]!r}")
 
 
+def _quoted_names(item: dict, where: str) -> list[tuple[str, str]]:
+    """(name to resolve, its spelling in the quote) for each name of a reviewed item; checked against the quote."""
+    out = []
+    for name in item.get("names") or _split_names(item["quote"]):
+        # A name may be {name: Fiji, in_quote: 斐濟} when the quote is in another language.
+        in_quote = name.get("in_quote") if isinstance(name, dict) else name
+        name = name["name"] if isinstance(name, dict) else name
+        if in_quote.casefold() not in item["quote"].casefold():
+            raise CurationError(f"{where}: name {in_quote!r} does not occur in its quote")
+        out.append((name, in_quote))
+    return out
+
+
+def _also_named(reviewed: dict, raw: dict, blocks: list[Block], all_blocks: dict[str, list[Block]],
+                signatories: list[dict]) -> list[dict]:
+    """Signatories a source names outside the list the raw file copied (``also_named`` in review.yaml).
+
+    Each reviewed item quotes one of the event's own evidence blocks. A state already in the list gets
+    that quote as its source (a better attribution than the parser found); any other state is returned
+    as ``{iso3, name, source, quote}``: named as a signatory, but not part of the copied list.
+    """
+    where = f"review.yaml[{raw['id']}]"
+    own = {b.url for b in blocks}
+    listed = {s["iso3"]: s for s in signatories}
+    extra: list[dict] = []
+    for item in reviewed.get("also_named", []):
+        if item["source"] not in own:
+            raise CurationError(f"{where}: also_named source {item['source']} is not in raw/{raw['id']}.txt")
+        _check_quote(all_blocks, item["source"], item["quote"], where)
+        for name, _ in _quoted_names(item, where):
+            iso3 = _resolve(name, where)
+            if iso3 in listed:
+                listed[iso3]["source"] = item["source"]
+            elif iso3 not in {x["iso3"] for x in extra}:
+                extra.append({"iso3": iso3, "name": name, "source": item["source"], "quote": item["quote"]})
+    return extra
+
+
 def curate_one(raw_path: Path, review: dict, all_blocks: dict[str, list[Block]]) -> dict:
     """The curated event (a dict ready to dump as YAML) for one raw statement file."""
     raw = yaml.safe_load(raw_path.read_text(encoding="utf-8"))
@@ -141,6 +198,10 @@ def curate_one(raw_path: Path, review: dict, all_blocks: dict[str, list[Block]])
     source_urls = [s["url"] for s in raw["sources"]]
     series = "xinjiang"
     iso3s = [_resolve(name, where) for name in raw["signatories"]]
+    # A source the raw notes flag as discrepant ("what: 'discrepant: ...'") is the last resort
+    # for a signatory's attribution, after every other block that names the state.
+    discrepant = {s["url"] for s in raw["sources"] if str(s.get("what") or "").lower().startswith("discrepant")}
+    blocks = sorted(blocks, key=lambda b: b.url in discrepant)
     parsed = _parsed_lists(blocks)
     list_url = _list_block(parsed, iso3s)
     signatories = []
@@ -150,16 +211,11 @@ def curate_one(raw_path: Path, review: dict, all_blocks: dict[str, list[Block]])
         signatories.append({"iso3": iso3, "name": name,
                             "source": source or _block_naming(blocks, name) or source_urls[0]})
     reviewed = review.get(raw["id"], {})
+    also_named = _also_named(reviewed, raw, blocks, all_blocks, signatories)
     changes = []
     for c in reviewed.get("changes", []):
         _check_quote(all_blocks, c["source"], c["quote"], f"review.yaml[{raw['id']}]")
-        names = c.get("names") or _split_names(c["quote"])
-        for name in names:
-            # A name may be {name: Fiji, in_quote: 斐濟} when the quote is in another language.
-            in_quote = name.get("in_quote") if isinstance(name, dict) else name
-            name = name["name"] if isinstance(name, dict) else name
-            if in_quote.casefold() not in c["quote"].casefold():
-                raise CurationError(f"review.yaml[{raw['id']}]: name {in_quote!r} does not occur in its quote")
+        for name, _ in _quoted_names(c, f"review.yaml[{raw['id']}]"):
             changes.append({"iso3": _resolve(name, f"review.yaml[{raw['id']}]"), "name": name,
                             "change": c["change"], "date": str(c["date"]), "source": c["source"],
                             "quote": c["quote"]})
@@ -184,6 +240,7 @@ def curate_one(raw_path: Path, review: dict, all_blocks: dict[str, list[Block]])
         "claimed_count": raw.get("claimed_count"),
         "list_complete": bool(raw["list_complete"]),
         "signatories": signatories,
+        "also_named": also_named,
         "changes": changes,
         "responds_to": reviewed.get("responds_to"),
         "responds_to_basis": basis,

@@ -53,7 +53,8 @@ class Signer:
 
     ``ordinal`` is its place in the source's list (None when the state is not
     in that list, e.g. Qatar, which withdrew before the final list of the
-    July 2019 letter was compiled). ``joined_on``/``withdrew_on`` record
+    July 2019 letter was compiled, or a state another source names outside
+    a list cut short: ``also_named`` in the curated file). ``joined_on``/``withdrew_on`` record
     dated changes after delivery; ``note`` quotes the evidence for them.
     """
 
@@ -310,6 +311,18 @@ def parse_event(path: Path, text: str) -> Statement:
         if iso3 in signers:
             raise loc.fail("signatories", f"{iso3} is listed twice", line)
         signers[iso3] = {"iso3": iso3, "name": s.get("name"), "ordinal": i, "source": s.get("source")}
+
+    # States a source names as signatories outside the copied list (e.g. "44 countries including ...
+    # UK and the US" beside a list cut short): standing signatories with no place in the list.
+    for i, s in enumerate(data.get("also_named") or []):
+        line = _item_line(loc, "also_named", i)
+        if not isinstance(s, dict) or "iso3" not in s or not isinstance(s.get("source"), str):
+            raise loc.fail("also_named", f"item {i + 1}: expected a mapping with 'iso3' and 'source', got {s!r}", line)
+        iso3 = _country(loc, "also_named", s["iso3"], line)
+        if iso3 in signers:
+            raise loc.fail("also_named", f"{iso3} is already a signatory", line)
+        signers[iso3] = {"iso3": iso3, "name": s.get("name"), "ordinal": None, "source": s["source"],
+                         "note": f"named by \"{s.get('quote', '')}\" ({s['source']})"}
 
     for i, c in enumerate(data.get("changes") or []):
         line = _item_line(loc, "changes", i)
