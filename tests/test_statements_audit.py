@@ -58,3 +58,39 @@ def test_review_file_refuses_a_repeated_event_key():
     text = "a-1:\n  responds_to: b\na-1:\n  also_named: []\n"
     with pytest.raises(CurationError, match="given twice"):
         load_review(text)
+
+
+def _md(ref: str) -> str:
+    from blocwatch.statements.brief import render
+
+    return render(Dataset(read_curated()), ref, "md")
+
+
+def test_brief_uses_a_readable_deliverer_name():
+    # raw/2023-10-18-ga78-3c-critical.txt: "delivered by Ambassador James Kariuki" for the UK; the UN's
+    # formal name must not open the sentence.
+    text = _md("2023-10-18-ga78-3c-critical")
+    assert "The United Kingdom delivered this critical joint statement" in text
+    assert "Great Britain and Northern Ireland delivered" not in text
+
+
+def test_brief_says_the_deliverer_is_not_established_and_quotes_why():
+    # raw/2025-11-21-ga80-3c-critical.yaml: delivered_by "not explicitly stated; text released by the U.S.
+    # Mission to the UN on 21 Nov 2025" -- unknown, not "no state named".
+    text = _md("2025-11-21-ga80-3c-critical")
+    assert "No state is named as the deliverer" not in text
+    assert "do not establish which state delivered" in text and "released by the U.S. Mission" in text
+
+
+def test_brief_counts_at_delivery_and_after_changes():
+    # raw/2023-10-18: 51 named in the speech; Fiji withdrew on 30 Oct 2023 -> 51 at delivery, 50 after.
+    text = _md("2023-10-18-ga78-3c-critical")
+    assert "name 51 at delivery and 50 after the changes below (1 withdrew)" in text
+    assert "50 are named in the sources" not in text
+    # raw/2019-07-12: G/17 names 50; 13 joined on 26 July, Qatar withdrew on 18 July -> 50 - 13 + 1 = 38
+    # named at delivery (the 37 claimed then plus Yemen, whose joining date no source gives).
+    letter = _md("2019-07-12-hrc41-letter-supportive")
+    assert "is dated 2019-07-12;" in letter
+    assert "name 38 at delivery and 50 after the changes below (13 joined, 1 withdrew)" in letter
+    # changes in date order: the withdrawal (18 July) before the joiners (26 July)
+    assert letter.index("withdrew on 2019-07-18") < letter.index("joined on 2019-07-26")

@@ -30,8 +30,23 @@ from blocwatch.statements.load import dataset as _dataset
 FORMATS = ("md", "html", "json")
 
 
+# The names a reader knows, where the UN's formal name would be awkward in a sentence
+# ("United Kingdom of Great Britain and Northern Ireland delivered ..."); the registry keeps the UN names.
+SHORT_NAMES = {
+    "GBR": "the United Kingdom", "USA": "the United States", "NLD": "the Netherlands",
+    "IRN": "Iran", "BOL": "Bolivia", "VEN": "Venezuela", "RUS": "Russia", "SYR": "Syria", "LAO": "Laos",
+    "PRK": "North Korea", "KOR": "South Korea", "MDA": "Moldova", "TZA": "Tanzania", "FSM": "Micronesia",
+}
+
+
 def _name(iso3: str | None) -> str | None:
-    return registry.get(iso3).name if iso3 else None
+    """The name used in sentences: :data:`SHORT_NAMES` or the registry's name."""
+    return (SHORT_NAMES.get(iso3) or registry.get(iso3).name) if iso3 else None
+
+
+def _cap(text: str | None) -> str | None:
+    """``text`` with its first letter upper-cased (for a name that starts a sentence)."""
+    return text[:1].upper() + text[1:] if text else text
 
 
 def _names(codes) -> list[str]:
@@ -102,6 +117,8 @@ def brief_facts(source, ref: str, *, engine: Engine | None = None) -> dict:
                          "date_precision": e.date_precision, "stance": e.stance,
                          "target_name": _name(e.target), "topics": list(e.topics), "refs": refs(*main)}
     facts["counts"] = {"claimed_count": s["claimed_count"], "known_count": s["known_count"],
+                       "named_at_delivery": len(s["signed_at_delivery"]),
+                       "joined_later": len(e.joined_later), "withdrawn": len(e.withdrawn),
                        "unnamed_count": s["unnamed_count"], "partial": s["partial"],
                        "list_complete": s["list_complete"],
                        "refs": sorted(set(refs(*[x.url for x in e.sources if x.what and any(
@@ -131,7 +148,7 @@ def brief_facts(source, ref: str, *, engine: Engine | None = None) -> dict:
         g["iso3"].append(c["iso3"])
         g["refs"] = sorted(set(g["refs"] + refs(
             c["note"].rsplit("(", 1)[-1].rstrip(")") if c.get("note") else None)))
-    facts["after_delivery"] = list(grouped.values())
+    facts["after_delivery"] = sorted(grouped.values(), key=lambda g: (g["date"], g["change"]))
     facts["switchers"] = {"names": _names(s["switchers"]), "refs": list_refs}
     counter = s["counter"]
     if counter:
@@ -162,9 +179,10 @@ _TEMPLATE = """\
 {{ h1(title) }}
 
 {% set when %}{% if d.date_precision == "month" %}in {{ d.date }} (exact day not established){% else %}on {{ d.date }}{% endif %}{% endset -%}
-{% if d.kind == "letter" %}This {{ d.stance }} {{ d.forum }} on {{ d.target_name }} (topics: {{ d.topics|join(", ") }}){% if d.session %}, session {{ d.session }},{% endif %} is dated {{ when }}; {% if d.delivered_by_name %}it was sent by {{ d.delivered_by_name }}{% else %}no single state is named as its author{% endif %}.{% else %}{% if d.delivered_by_name %}{{ d.delivered_by_name }} delivered{% else %}No state is named as the deliverer of{% endif %} this {{ d.stance }} joint statement on {{ d.target_name }} (topics: {{ d.topics|join(", ") }}) at the {{ d.forum }}{% if d.session %}, session {{ d.session }}{% endif %}, {{ when }}.{% endif %}{{ r(d.refs) }}
+{% set dated %}{% if d.date_precision == "month" %}{{ d.date }} (exact day not established){% else %}{{ d.date }}{% endif %}{% endset -%}
+{% if d.kind == "letter" %}This {{ d.stance }} {{ d.forum }} on {{ d.target_name }} (topics: {{ d.topics|join(", ") }}){% if d.session %}, session {{ d.session }},{% endif %} is dated {{ dated }}; {% if d.delivered_by_name %}it was sent by {{ d.delivered_by_name }}{% else %}no single state is named as its author{% endif %}.{% else %}{% if d.delivered_by_name %}{{ cap(d.delivered_by_name) }} delivered{% else %}The sources do not establish which state delivered{% endif %} this {{ d.stance }} joint statement on {{ d.target_name }} (topics: {{ d.topics|join(", ") }}) at the {{ d.forum }}{% if d.session %}, session {{ d.session }}{% endif %}, {{ when }}{% if not d.delivered_by_name and d.delivered_by_text %} (they say: “{{ d.delivered_by_text }}”){% endif %}.{% endif %}{{ r(d.refs) }}
 
-{% if c.claimed_count %}It was made on behalf of {{ c.claimed_count }} countries (claimed); {% else %}No number of signatories was stated; {% endif %}{{ c.known_count }} {{ "is" if c.known_count == 1 else "are" }} named in the sources{% if c.partial %}, so the list is partial{% if c.unnamed_count %} and {{ c.unnamed_count }} signatories are unnamed{% endif %}{% endif %}.{{ r(c.refs) }}
+{% if c.joined_later or c.withdrawn %}{% if c.claimed_count %}The claimed number of signatories is {{ c.claimed_count }}{% else %}No number of signatories was stated{% endif %}; the sources name {{ c.named_at_delivery }} at delivery and {{ c.known_count }} after the changes below ({% if c.joined_later %}{{ c.joined_later }} joined{% endif %}{% if c.joined_later and c.withdrawn %}, {% endif %}{% if c.withdrawn %}{{ c.withdrawn }} withdrew{% endif %}){% else %}{% if c.claimed_count %}It was made on behalf of {{ c.claimed_count }} countries (claimed); {% else %}No number of signatories was stated; {% endif %}{{ c.known_count }} {{ "is" if c.known_count == 1 else "are" }} named in the sources{% endif %}{% if c.partial %}, so the list is partial{% if c.unnamed_count %} and {{ c.unnamed_count }} signatories are unnamed{% endif %}{% endif %}.{{ r(c.refs) }}
 
 {% set g = f.groups -%}
 The named signatories come from {{ g.groups_covered }} of the 5 UN regional groups ({% for k, v in g.by_group.items() %}{{ k }}: {{ v }}{{ ", " if not loop.last }}{% endfor %}){% if g.partial %}; as the list is partial these are lower bounds{% endif %}.{{ r(g.refs) }}
@@ -234,7 +252,7 @@ def render(source, ref: str, fmt: str = "md", *, engine: Engine | None = None) -
                        f'<p id="s{s["n"]}">{s["n"]}. <a href="{escape(s["url"])}">{escape(s["url"])}</a>'
                        + (f" — {escape(s['what'])}" if s["what"] else "") + "</p>")}
     text = env.from_string(_TEMPLATE).render(f=data["facts"], title=data["title"], sources=data["sources"],
-                                             ideal=alignment.fmt_ideal, pct=alignment.fmt_share, **helpers)
+                                             ideal=alignment.fmt_ideal, cap=_cap, pct=alignment.fmt_share, **helpers)
     text = "\n".join(line.rstrip() for line in text.splitlines())
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
