@@ -86,7 +86,9 @@ def _counter_dict(ds: Dataset, e: Statement) -> dict | None:
     return {"id": c.id, "tie": found[0]["tie"], "delivered_by": c.delivered_by,
             "delivered_by_text": c.delivered_by_text, "claimed_count": c.claimed_count,
             "known_count": c.known_count, "list_complete": c.list_complete, "partial": c.partial,
-            "date": c.date_text, "stance": c.stance}
+            "date": c.date_text, "stance": c.stance, "kind": c.kind,
+            # "answers": this event answers c; "answered_by": c answers this event; None: same session only
+            "direction": ("answers" if e.responds_to == c.id else "answered_by" if c.responds_to == e.id else None)}
 
 
 def event_row(e: Statement) -> dict:
