@@ -281,3 +281,30 @@ def test_vb_is_for_the_binary_model_only():
         ideal.fit(votes, method="vb")
     with pytest.raises(ValueError, match="unknown method"):
         ideal.fit(votes, model="binary", method="mcmc")
+
+
+def test_static_fit_escapes_the_local_mode_of_session_31(engine):
+    # 1976: from the principal-component start alone, EM and Newton end on a local mode (log posterior
+    # ~200 lower) whose positions barely correlate with the neighbouring sessions' (r ~ 0.2). The default
+    # screened multi-start must reach the higher mode, which orders states as sessions 30 and 32 do.
+    from blocwatch.ga.votes import votes_frame
+
+    votes = votes_frame(engine, [30, 31, 32])
+    (m31,) = ideal.vote_matrices(votes, "ordered", 31)
+    panel, _ = ideal.Panel.build([m31], True, rows=m31.states)
+    prior = ideal.StaticPrior(panel, ideal.Priors())
+    lp = {}
+    for start in ("best", "pca"):
+        res, _ = ideal.fit_panel(panel, start=start)
+        lp[start] = float(ideal.log_posterior(panel, res.params, ideal.Priors(), prior)[0])
+    assert lp["best"] > lp["pca"] + 50
+    wide = ideal.fit(votes).pivot(index="iso3", columns="session", values="ideal").dropna()
+    assert wide[31].corr(wide[30]) > 0.8 and wide[31].corr(wide[32]) > 0.8
+
+
+def test_start_params_rejects_an_unknown_start():
+    rng = np.random.default_rng(5)
+    (m,) = ideal.vote_matrices(simulate(rng.standard_normal(20), 10, rng), "ordered")
+    panel, _ = ideal.Panel.build([m], True, rows=m.states)
+    with pytest.raises(ValueError, match="unknown start 'svd'"):
+        ideal.start_params(panel, "svd")

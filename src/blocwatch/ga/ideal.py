@@ -509,26 +509,69 @@ def _blocks(prior, per_group: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------------- driver
 
-def start_params(panel: Panel) -> Params:
-    """Starting values: x from each session's first principal component (standardised), ``d = 1``, and
-    ``(a, b)`` from one item step on a pseudo-latent (no -0.5, abstain 0.5, yes 1.5; binary -1 / +1)."""
+START_METHODS = ("agreement", "pca")
+
+
+def start_params(panel: Panel, start: str = "agreement") -> Params:
+    """Starting values: standardised positions per session, ``d = 1``, and ``(a, b)`` from one item step on a
+    pseudo-latent (no -0.5, abstain 0.5, yes 1.5; binary -1 / +1).
+
+    ``start="agreement"`` (the posterior mode's default): classical scaling of the states' disagreement, as
+    W-NOMINATE starts - ``A_ik`` is the share of the roll calls both ``i`` and ``k`` voted on where they cast
+    the same choice, the distances ``(1 - A_ik)^2`` are double-centred and ``x`` is the leading eigenvector.
+    ``start="pca"``: the first principal component of the session's vote matrix (choices coded 0, 0.5, 1,
+    missing votes filled with the roll call's mean). The ordered model's posterior can have more than one
+    mode; in session 31 (1976) the principal-component start ends on a local mode 204 log-posterior units
+    below the one the agreement start reaches (see the module docstring).
+    """
+    if start not in START_METHODS:
+        raise ValueError(f"unknown start {start!r}: expected one of {', '.join(START_METHODS)}")
     R, G = panel.present.shape
     x = np.zeros((R, G))
     for g in range(G):
         rows = np.flatnonzero(panel.present[:, g])
         cols = slice(panel.starts[g], panel._end(g))
         y, w = panel.y[rows, cols], panel.w[rows, cols] > 0
-        num = np.where(w, y / 2.0, 0.0)
-        colmean = num.sum(axis=0) / np.maximum(w.sum(axis=0), 1)
-        filled = np.where(w, num, colmean) - colmean
-        if len(rows) > 1 and np.abs(filled).sum() > 0:
-            u, s, _ = np.linalg.svd(filled, full_matrices=False)
-            v = u[:, 0] * s[0]
+        if len(rows) < 2:
+            continue
+        v = _agreement_scaling(y, w) if start == "agreement" else _first_component(y, w)
+        if v is not None:
             x[rows, g] = (v - v.mean()) / (v.std() or 1.0)
     z0 = np.choose(np.maximum(panel.y, 0), [-0.5, 0.5, 1.5] if panel.ordered else [-1.0, 0.0, 1.0]) * panel.w
     logd = np.zeros(panel.y.shape[1])
     a, b = item_step(panel, x, z0, logd, Priors())
     return Params(x, a, b, logd)
+
+
+def _first_component(y: np.ndarray, w: np.ndarray) -> np.ndarray | None:
+    """First principal component (scores) of a vote matrix with missing votes at the roll call's mean."""
+    num = np.where(w, y / 2.0, 0.0)
+    colmean = num.sum(axis=0) / np.maximum(w.sum(axis=0), 1)
+    filled = np.where(w, num, colmean) - colmean
+    if np.abs(filled).sum() == 0:
+        return None
+    u, s, _ = np.linalg.svd(filled, full_matrices=False)
+    return u[:, 0] * s[0]
+
+
+def _agreement_scaling(y: np.ndarray, w: np.ndarray) -> np.ndarray | None:
+    """Leading eigenvector of the double-centred squared disagreement ``(1 - A)^2`` (classical scaling).
+
+    Pairs with no roll call in common get the mean agreement of the session.
+    """
+    wf = w.astype(float)
+    common = wf @ wf.T
+    same = sum((y == c).astype(float) @ (y == c).astype(float).T for c in (0, 1, 2))
+    known = common > 0
+    if not known.any():
+        return None
+    agree = np.where(known, same / np.maximum(common, 1.0), (same[known] / common[known]).mean())
+    d2 = (1.0 - agree) ** 2
+    b = -0.5 * (d2 - d2.mean(axis=0) - d2.mean(axis=1)[:, None] + d2.mean())
+    vals, vecs = np.linalg.eigh(b)
+    if vals[-1] <= 0:
+        return None
+    return vecs[:, -1]
 
 
 @dataclass
@@ -656,22 +699,49 @@ def position_information(panel: Panel, p: Params, priors: Priors) -> np.ndarray:
     return np.add.reduceat(panel.w * (1.0 - e.vt) * (d * p.b * p.b), panel.starts, axis=1)
 
 
+SCREEN_TOL = 0.5                  # multi-start: EM from each start until positions move < 0.5 sd per cycle
+
+
 def fit_panel(panel: Panel, priors: Priors = Priors(), tol: float = 1e-6, max_iter: int = 3000, *,
               em_tol: float = 1e-2, newton: bool = True, accelerate: bool = True, trace: bool = False,
-              progress: Callable[[int], None] | None = None) -> tuple[EMResult, np.ndarray]:
+              progress: Callable[[int], None] | None = None, start: str = "best") -> tuple[EMResult, np.ndarray]:
     """The static model on every session of ``panel``: the fit and the information about each position.
 
     EM (SQUAREM-accelerated unless ``accelerate=False``) from
     :func:`start_params` until positions move by less than ``em_tol``
     (``tol`` if ``newton=False``) per cycle, then, per session,
     :func:`newton_finish` to ``tol``. ``iterations`` counts EM iterations
-    plus Newton steps; ``converged`` is the final stage's. The information
-    (prior included) is the observed information at the mode, conditional
-    on the roll-call parameters.
+    (of every start tried) plus Newton steps; ``converged`` is the final
+    stage's. The information (prior included) is the observed information
+    at the mode, conditional on the roll-call parameters.
+
+    ``start="best"`` (default) is a screened multi-start, because the
+    ordered model's posterior can have local modes: EM runs from both
+    starts of :data:`START_METHODS` until positions move by less than
+    :data:`SCREEN_TOL` sd per cycle, and each session continues from the
+    one with the higher log posterior there. ``"agreement"`` or ``"pca"``
+    use that start alone (so does ``"best"`` with ``trace``).
     """
     prior = StaticPrior(panel, priors)
-    res = run_em(panel, start_params(panel), priors, prior, tol=em_tol if newton else tol, max_iter=max_iter,
-                 accelerate=accelerate, trace=trace, progress=None if newton else progress)
+    em_kw = dict(max_iter=max_iter, accelerate=accelerate, trace=trace, progress=None if newton else progress)
+    if start == "best" and trace:
+        start = "agreement"
+    if start == "best":
+        screens = [run_em(panel, start_params(panel, s), priors, prior, tol=SCREEN_TOL, max_iter=max_iter,
+                          accelerate=accelerate) for s in START_METHODS]
+        lps = np.array([log_posterior(panel, r.params, priors, prior) for r in screens])
+        pick = np.argmax(lps, axis=0)                 # per session: the start that climbed higher
+        p0 = screens[0].params
+        for k, r in enumerate(screens[1:], start=1):
+            g = pick == k
+            p0.x[:, g] = r.params.x[:, g]
+            cols = g[panel.group]
+            p0.a[cols], p0.b[cols], p0.logd[cols] = r.params.a[cols], r.params.b[cols], r.params.logd[cols]
+        done = sum(r.iterations for r in screens)
+    else:
+        p0, done = start_params(panel, start), 0
+    res = run_em(panel, p0, priors, prior, tol=em_tol if newton else tol, **em_kw)
+    res.iterations += done
     if newton:
         p = res.params
         for g in range(panel.n_groups):
@@ -1197,7 +1267,7 @@ def vb_elbo(panel: Panel, s: VBState, priors: Priors) -> np.ndarray:
 
 def vb_start(panel: Panel, priors: Priors) -> VBState:
     """Starting point: one sweep from the principal-component start of :func:`start_params` with ``Var x = 0.1``."""
-    p = start_params(panel)
+    p = start_params(panel, "pca")
     J = len(p.a)
     s0 = VBState(p.x, np.full_like(p.x, 0.1), p.a, p.b, np.full(J, 1.0), np.zeros(J), np.full(J, 1.0))
     return vb_step(panel, s0, priors)[0]
