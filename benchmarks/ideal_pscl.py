@@ -115,11 +115,13 @@ def main() -> None:
         rs = []
         for s, g in dyn.groupby("session"):
             mm = g.merge(static_lin[static_lin["session"] == s], on="iso3")
-            rs.append((int(s), float(np.corrcoef(mm["ideal_x"], mm["ideal_y"])[0, 1]), len(mm),
+            rs.append((int(s), float(np.corrcoef(mm["ideal_x"], mm["ideal_y"])[0, 1]),
+                       float(mm["ideal_x"].corr(mm["ideal_y"], method="spearman")), len(mm),
                        fits.get(int(s), {}).get("n_rollcalls")))
-        r = pd.DataFrame(rs, columns=["session", "r", "states", "rollcalls"])
+        r = pd.DataFrame(rs, columns=["session", "r", "rho", "states", "rollcalls"])
         print(f"r(dynamic, static) per session: median {r['r'].median():.3f}, min {r['r'].min():.3f}; "
-              f"below 0.9: " + ", ".join(f"{row.session} (r={row.r:.2f}, {row.rollcalls} roll calls)"
+              f"below 0.9: " + ", ".join(f"{row.session} (r={row.r:.2f}, Spearman {row.rho:.2f}, "
+                                         f"{row.rollcalls} roll calls)"
                                          for row in r[r['r'] < 0.9].itertuples()))
 
     binary = {m.session: ideal.pscl_filter(m) for m in ideal.vote_matrices(votes, "binary", SESSIONS)}
