@@ -189,13 +189,15 @@ def vote_matrices(votes: pd.DataFrame, model: str = "ordered",
         raise ValueError(f"unknown vote code {int(vote[bad][0])}: expected 1 yes, 2 abstain, 3 no, 8 not voting")
     session = frame["session"].to_numpy()
     rcid = frame["rcid"].to_numpy()
-    iso3 = np.asarray(frame["iso3"].astype(str).to_numpy(), dtype=object)
+    codes, names = pd.factorize(frame["iso3"].astype(str), sort=True)   # integer codes: fast per-session unique
+    names = np.asarray(names, dtype=object)
 
     out = []
     order = np.argsort(session, kind="stable")
     bounds = np.flatnonzero(np.diff(session[order])) + 1
     for idx in np.split(order, bounds) if len(order) else []:
-        states, si = np.unique(iso3[idx], return_inverse=True)
+        state_codes, si = np.unique(codes[idx], return_inverse=True)
+        states = names[state_codes]
         rcids, ri = np.unique(rcid[idx], return_inverse=True)
         y = np.full((len(states), len(rcids)), MISSING, dtype=np.int8)
         y[si, ri] = cat[idx]
