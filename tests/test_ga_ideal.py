@@ -308,3 +308,19 @@ def test_start_params_rejects_an_unknown_start():
     panel, _ = ideal.Panel.build([m], True, rows=m.states)
     with pytest.raises(ValueError, match="unknown start 'svd'"):
         ideal.start_params(panel, "svd")
+
+
+def test_parallel_fit_equals_serial_fit(engine):
+    """Sessions are independent: fitting them in two processes gives the serial answer."""
+    from blocwatch.ga.votes import votes_frame
+
+    votes = votes_frame(engine, sessions=range(60, 70))
+    serial = ideal.fit(votes, workers=1)
+    parallel = ideal.fit(votes, workers=2)
+    assert list(parallel.attrs["fits"]) == list(range(60, 70))
+    both = serial.merge(parallel, on=["iso3", "session"], suffixes=("_s", "_p"))
+    assert len(both) == len(serial) == len(parallel)
+    assert np.abs(both["ideal_s"] - both["ideal_p"]).max() < 1e-5
+    assert np.abs(both["se_s"] - both["se_p"]).max() < 1e-5
+    with pytest.raises(ValueError, match="workers"):
+        ideal.fit(votes, workers=0)

@@ -89,6 +89,7 @@ within a session only; :mod:`blocwatch.ga.ideal_dynamic` links sessions.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -849,7 +850,8 @@ def _report_rows(session: int, states: np.ndarray, x: np.ndarray, info: np.ndarr
 
 def fit(votes: pd.DataFrame, sessions: Iterable[int] | int | None = None, *, model: str = "ordered",
         priors: Priors = Priors(), tol: float | None = None, max_iter: int = 3000,
-        progress: Callable[[int], None] | None = None, method: str = "mode") -> pd.DataFrame:
+        progress: Callable[[int], None] | None = None, method: str = "mode",
+        workers: int | None = None) -> pd.DataFrame:
     """Static ideal points for every state and session of a votes frame.
 
     ``votes`` has columns ``session``, ``rcid``, ``iso3``, ``vote`` (Voeten's
@@ -864,6 +866,9 @@ def fit(votes: pd.DataFrame, sessions: Iterable[int] | int | None = None, *, mod
     reports the variational posterior means and sds instead of the mode and
     its observed-information SEs (see :func:`run_vb`; iterations are VB
     sweeps); ``tol`` defaults to ``1e-6`` for the mode, ``1e-3`` for VB.
+    Sessions are independent, so with ``workers`` > 1 (default: 2 on a
+    machine with 2 or more cores, for 8 sessions or more) they are fitted in
+    that many processes, each taking about the same number of vote cells.
     """
     _check_method(method, model)
     matrices = [m for m in vote_matrices(votes, model, sessions) if m.y.shape[0] >= 2]
@@ -872,6 +877,58 @@ def fit(votes: pd.DataFrame, sessions: Iterable[int] | int | None = None, *, mod
                             zip(OUTPUT_COLUMNS, ["object", "int16", "float64", "float64", "int32"])})
         out.attrs["fits"] = {}
         return out
+    args = (model, priors, tol, max_iter, method)
+    groups = _split(matrices, _workers(workers, len(matrices)))
+    if len(groups) == 1:
+        parts, fits = _fit_group(matrices, *args, progress=progress)
+    else:
+        # Sessions are independent: fit halves of them in parallel processes (one BLAS thread each).
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        parts, fits, done = [], {}, 0
+        with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
+            futures = {pool.submit(_fit_group, g, *args): len(g) for g in groups}
+            for future in as_completed(futures):
+                p, f = future.result()
+                parts += p
+                fits.update(f)
+                done += futures[future]
+                if progress is not None:
+                    progress(done)
+    out = pd.concat(parts, ignore_index=True)
+    out = out.sort_values(["session", "ideal"], ascending=[True, False], kind="stable").reset_index(drop=True)
+    out.attrs["fits"] = dict(sorted(fits.items()))
+    return out
+
+
+# Below this many sessions a second process costs more than it saves.
+PARALLEL_MIN_SESSIONS = 8
+
+
+def _workers(workers: int | None, n_sessions: int) -> int:
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if n_sessions >= PARALLEL_MIN_SESSIONS else 1
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    return workers
+
+
+def _split(matrices: list[VoteMatrix], workers: int) -> list[list[VoteMatrix]]:
+    """``matrices`` in ``workers`` groups of about equal size (vote cells), each in session order."""
+    if workers == 1:
+        return [matrices]
+    loads, groups = [0] * workers, [[] for _ in range(workers)]
+    for m in sorted(matrices, key=lambda m: -m.y.size):
+        k = loads.index(min(loads))
+        groups[k].append(m)
+        loads[k] += m.y.size
+    return [sorted(g, key=lambda m: m.session) for g in groups if g]
+
+
+def _fit_group(matrices: list[VoteMatrix], model: str, priors: Priors, tol: float | None, max_iter: int,
+               method: str, progress: Callable[[int], None] | None = None) -> tuple[list[pd.DataFrame], dict]:
+    """Fit one group of sessions together; (report rows per session, ``fits`` entries)."""
     panel, labels = Panel.build(matrices, model == "ordered")
     with threadpool_limits(limits=1, user_api="blas"):      # small matrices: threads only add overhead
         if method == "vb":
@@ -887,10 +944,7 @@ def fit(votes: pd.DataFrame, sessions: Iterable[int] | int | None = None, *, mod
         parts.append(_report_rows(m.session, m.states, res.params.x[rows, g], info[rows, g], m.n_votes))
         fits[m.session] = {"iterations": int(res.iterations[g]), "converged": bool(res.converged[g]),
                            "n_rollcalls": int(m.y.shape[1])}
-    out = pd.concat(parts, ignore_index=True)
-    out = out.sort_values(["session", "ideal"], ascending=[True, False], kind="stable").reset_index(drop=True)
-    out.attrs["fits"] = fits
-    return out
+    return parts, fits
 
 
 def ideal_points(engine, sessions: Iterable[int] | int | None = None, *, model: str = "ordered",
