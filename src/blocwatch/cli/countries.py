@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from blocwatch import names, registry
+from blocwatch import registry
 from blocwatch.cli import app
 from blocwatch.cli.output import JSON_OPTION, console, err_console, fail, print_json
 
@@ -60,6 +60,8 @@ def resolve_names(
     Confidence: 1.0 an exact known name or ISO code, 0.95 after dropping a
     leading "Republic of"-style word, 0.9 a checked country_converter pattern.
     """
+    from blocwatch import names
+
     results = names.resolve_many(names_, include_former=former)
     if as_json:
         print_json([r.to_dict() for r in results])

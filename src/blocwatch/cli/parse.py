@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
@@ -11,8 +12,9 @@ from rich.table import Table
 from blocwatch import registry
 from blocwatch.cli import app
 from blocwatch.cli.output import JSON_OPTION, console, fail, print_json
-from blocwatch.signatories import (DocumentResult, ParseResult, looks_like_document,
-                                   parse_document, parse_signatories)
+
+if TYPE_CHECKING:
+    from blocwatch.signatories import ParseResult
 
 
 def _read(source: str) -> str:
@@ -44,10 +46,12 @@ def parse(
     regional group), fragments inside the list that could not be resolved,
     the claimed count and whether it matches.
     """
+    from blocwatch.signatories import parse_any, parse_signatories
+
     if mode not in ("auto", "text"):
         fail(f"--mode must be 'auto' or 'text', not {mode!r}", 2)
     text = _read(source)
-    result = parse_document(text) if mode == "auto" and looks_like_document(text) else parse_signatories(text)
+    result = parse_any(text) if mode == "auto" else parse_signatories(text)
     if as_json:
         print_json(result.to_dict())
         return
@@ -55,6 +59,8 @@ def parse(
 
 
 def _print(result: ParseResult, source: str, show_lists: bool) -> None:
+    from blocwatch.signatories import DocumentResult
+
     where = ""
     if isinstance(result, DocumentResult) and result.source is not None:
         where = f" from {result.source.url}" + (f" ({result.source.kind})" if result.source.kind != "source" else "")
