@@ -530,7 +530,7 @@ def _coco_hit(key: str) -> tuple[str, str] | None:
     if len(key.replace(" ", "")) <= 4:
         return None
     parts = [p.strip() for p in _CONJUNCTION.split(key) if p.strip()]
-    if len(parts) > 1 and any(_lookup(p, True)[0] or _lookup(p, True)[1] for p in parts):
+    if len(parts) > 1 and any(_lookup(p, True) != (None, ()) for p in parts):
         return None  # "Zimbabwe and the State", "U.K. and Türkiye": a list or prose, not one name
     if not set(_WORDS.findall(key)) <= vocabulary():
         return None

@@ -272,25 +272,15 @@ class ParseResult:
 
 
 @cache
-def _vocabulary() -> tuple[frozenset[str] | None, frozenset[str]]:
-    """(words of known names, Chinese names) -- a cheap filter before try_resolve.
-
-    Uses the resolver's own word list when it has one; without it every span
-    goes to try_resolve (slower, same answers for whole fragments).
-    """
+def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """(words of known names, Chinese names) -- a cheap filter before try_resolve."""
     words = names.vocabulary()
-    cjk = frozenset(w for w in (words or ()) if _CJK_RE.search(w))
-    return words, cjk
-
-
-_ZH_FORMS = re.compile(r"(共和国|共和國|王国|王國|联邦|聯邦)$")
+    return words, frozenset(w for w in words if _CJK_RE.search(w))
 
 
 def _plausible(text: str) -> bool:
     """False when ``text`` certainly is no name try_resolve knows (fast pre-check for sub-spans)."""
     words, cjk = _vocabulary()
-    if words is None:
-        return True
     raw = re.sub(r"[.\s]", "", text)
     if raw.isascii() and raw.isupper() and 2 <= len(raw) <= 3:
         return True  # an ISO code
@@ -298,7 +288,7 @@ def _plausible(text: str) -> bool:
     if not key:
         return False
     if _CJK_RE.search(key):
-        return key in cjk or _ZH_FORMS.sub("", key) in cjk
+        return key in cjk or names._ZH_FORMS.sub("", key) in cjk
     return all(w in words for w in re.findall(r"\w+", key))
 
 
@@ -306,8 +296,6 @@ def _plausible(text: str) -> bool:
 def _word_plausible(word: str) -> bool:
     """False when ``word`` can be part of no known name (so no span holding it is tried)."""
     words, cjk = _vocabulary()
-    if words is None:
-        return True
     if _CJK_RE.search(word):
         return any(word in name for name in cjk)
     raw = word.strip(_QUOTES + ".,;:")
@@ -327,9 +315,8 @@ def _resolve(text: str) -> names.Resolution | None:
         res = names.try_resolve(text)
     except Exception:  # noqa: BLE001 -- the parser never raises on odd text
         return None
-    if res.resolved and registry.exists(res.iso3) and registry.get(res.iso3).current:
-        return res
-    return None
+    # Without include_former, a resolved name is always a current (member or observer) state.
+    return res if res.resolved else None
 
 
 # --- fragments and elements ----------------------------------------------------------
