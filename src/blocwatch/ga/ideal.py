@@ -95,10 +95,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.special import erfcx, log_ndtr, ndtr
+from scipy.special import ndtr
 from threadpoolctl import threadpool_limits
 
-YES, ABSTAIN, NO, NOT_VOTING = 1, 2, 3, 8
+from blocwatch.ga.votes import ABSTAIN, NO, NOT_VOTING, YES
+
 # Internal categories: 0 no, 1 abstain, 2 yes, -1 missing.
 MISSING = -1
 MODELS = ("ordered", "binary")
@@ -110,8 +111,6 @@ OUTPUT_COLUMNS = ["iso3", "session", "ideal", "se", "n_votes"]
 
 _TMAX = 35.0                      # truncation points are clipped to 35 sd (Phi(-35) = 1e-268, no underflow)
 _INV_SQRT2PI = 1.0 / np.sqrt(2.0 * np.pi)
-_INV_SQRT2 = 1.0 / np.sqrt(2.0)
-_SQRT_2_OVER_PI = np.sqrt(2.0 / np.pi)
 _STEP_MAX = 64.0                  # largest SQUAREM step length
 
 
@@ -1180,8 +1179,6 @@ def _newton_step(panel: Panel, dx: np.ndarray, A: np.ndarray, C: np.ndarray, gx:
 
 # --------------------------------------------------------------------------- variational Bayes
 
-
-
 @dataclass
 class VBState:
     """Mean-field variational posterior of the binary model on a panel.
@@ -1213,6 +1210,13 @@ def vb_step(panel: Panel, s: VBState, priors: Priors) -> tuple[VBState, np.ndarr
     precision`` with ``E[ab] = Cov(a, b) + E a E b``), then
     :func:`vb_ridge`. Every update is the exact optimum of its factor given
     the others, so the ELBO never decreases from sweep to sweep.
+
+    The ELBO (per session, up to a constant, with ``q(z)`` at its optimum):
+    ``sum_ij [log Phi(+-m_ij) - Var_q(a_j + b_j x_i) / 2]`` over the votes
+    (``m = E a + E b E x``; ``+`` for yes, ``-`` for no), plus ``E_q log p(x) + H(q(x))`` and
+    ``E_q log p(a, b) + H(q(a, b))``, where ``Var_q(a + b x) = saa + 2 sab E x
+    + sbb E x^2 + (E b)^2 Var x``; ``-inf`` where the roll-call covariances
+    are not positive definite.
     """
     xc = s.x[:, panel.group]
     ez, loglik = _vb_estep(panel, xc, s.a, s.b)
@@ -1302,13 +1306,6 @@ def _vb_estep(panel: Panel, xc: np.ndarray, a: np.ndarray, b: np.ndarray) -> tup
     return m, np.add.reduceat(ll.sum(axis=0), panel.starts)
 
 
-def _vb_elbo_rest(panel: Panel, s: VBState, xc: np.ndarray, loglik: np.ndarray) -> np.ndarray:
-    """``sum log Phi(+-m) - sum Var_q(a_j + b_j x_i) / 2`` per session (the expected log-likelihood part)."""
-    vxc = s.vx[:, panel.group]
-    var = panel.w * (s.saa + 2 * s.sab * xc + s.sbb * (xc * xc + vxc) + s.b * s.b * vxc)
-    return loglik - 0.5 * np.add.reduceat(var.sum(axis=0), panel.starts)
-
-
 def _vb_prior_terms(panel: Panel, s: VBState, priors: Priors) -> np.ndarray:
     """``E_q log p(x) + H(q(x)) + E_q log p(a, b) + H(q(a, b))`` per session (up to a constant)."""
     pres = panel.present
@@ -1319,20 +1316,6 @@ def _vb_prior_terms(panel: Panel, s: VBState, priors: Priors) -> np.ndarray:
         item = -0.5 * pi * (s.a * s.a + s.b * s.b + s.saa + s.sbb) + 0.5 * np.log(det)
         item = np.where((det > 0) & (s.saa > 0), item, -np.inf)
     return xterm + np.add.reduceat(item, panel.starts)
-
-
-def vb_elbo(panel: Panel, s: VBState, priors: Priors) -> np.ndarray:
-    """The evidence lower bound per session (up to a constant), with ``q(z)`` at its optimum.
-
-    ``sum_ij [log Phi(+-m_ij) - Var_q(a_j + b_j x_i) / 2]`` over the votes
-    (``m`` = ``E a + E b E x``; ``+`` for yes, ``-`` for no), plus
-    ``E_q log p(x) + H(q(x))`` and ``E_q log p(a, b) + H(q(a, b))``, where
-    ``Var_q(a + b x) = saa + 2 sab E x + sbb E x^2 + (E b)^2 Var x + sbb Var x``.
-    ``-inf`` where the roll-call covariances are not positive definite.
-    """
-    xc = s.x[:, panel.group]
-    _, loglik = _vb_estep(panel, xc, s.a, s.b)
-    return _vb_elbo_rest(panel, s, xc, loglik) + _vb_prior_terms(panel, s, priors)
 
 
 def vb_start(panel: Panel, priors: Priors) -> VBState:
