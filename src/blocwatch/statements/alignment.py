@@ -451,16 +451,12 @@ def event_alignment(engine: Engine, ref: str, *, ds: Dataset | None = None, mode
 
 
 def all_alignments(engine: Engine, *, series: str | None = None, model: str = DEFAULT_MODEL) -> list[dict]:
-    """:func:`event_alignment` for every event (optionally one series), GA numbers computed once per session."""
+    """:func:`event_alignment` for every event (optionally one series), by date.
+
+    The GA numbers are computed once per session: :func:`ga_basis` keeps them in memory.
+    """
     ds = _dataset(engine)
-    cache: dict[int, Basis] = {}
-    out = []
-    for e in ds.series(series):
-        chosen = choose_session(engine, e.date)[0]
-        if chosen not in cache:
-            cache[chosen] = ga_basis(engine, e.date, model=model)
-        out.append(event_alignment(engine, e.id, ds=ds, basis=cache[chosen]))
-    return out
+    return [event_alignment(engine, e.id, ds=ds, model=model) for e in ds.series(series)]
 
 
 # --------------------------------------------------------------------------- text helpers (brief, CLI)

@@ -25,15 +25,11 @@ from collections import Counter
 
 from blocwatch import registry
 from blocwatch.statements.dataset import FORUMS, Dataset, Statement
-from blocwatch.statements.load import dataset as _dataset
+from blocwatch.statements.load import dataset as _ds
 
 GROUP_KEYS = tuple(registry.GROUPS)
 NO_GROUP = "none"
 OPPOSITE = {"critical": "supportive", "supportive": "critical"}
-
-
-def _ds(source) -> Dataset:
-    return _dataset(source)
 
 
 def by_group(iso3s) -> dict[str, int]:
@@ -78,12 +74,11 @@ def counters(ds: Dataset, e: Statement) -> list[dict]:
     return [{"id": i, "tie": tie} for _, _, i, tie in sorted(out)]
 
 
-def _counter_dict(ds: Dataset, e: Statement) -> dict | None:
-    found = counters(ds, e)
-    if not found:
+def _counter_dict(e: Statement, c: Statement | None, tie: str | None) -> dict | None:
+    """The ``counter`` item of :func:`event_summary`: ``c``, the first of :func:`counters`, tied by ``tie``."""
+    if c is None:
         return None
-    c = ds.get(found[0]["id"])
-    return {"id": c.id, "tie": found[0]["tie"], "delivered_by": c.delivered_by,
+    return {"id": c.id, "tie": tie, "delivered_by": c.delivered_by,
             "delivered_by_text": c.delivered_by_text, "claimed_count": c.claimed_count,
             "known_count": c.known_count, "list_complete": c.list_complete, "partial": c.partial,
             "date": c.date_text, "stance": c.stance, "kind": c.kind,
@@ -184,13 +179,12 @@ def event_summary(source, ref: str, against: str | None = None) -> dict:
                        f"{OPPOSITE[e.stance]} events have partial lists, so there may be more.")
 
     tied = counters(ds, e)
-    same_session = [ds.get(t["id"]) for t in tied
-                    if ds.get(t["id"]).session == e.session and ds.get(t["id"]).forum == e.forum]
-    other_side = set().union(*(set(x.signatories) for x in same_session)) if same_session else set()
+    tied_events = [ds.get(t["id"]) for t in tied]
+    other_side = {c for x in tied_events if x.session == e.session and x.forum == e.forum for c in x.signatories}
     both_sides = [c for c in sig if c in other_side]
 
-    counter = _counter_dict(ds, e)
-    counter_event = ds.get(counter["id"]) if counter else None
+    counter_event = tied_events[0] if tied_events else None
+    counter = _counter_dict(e, counter_event, tied[0]["tie"] if tied else None)
     on_day = e.date_range[0]
     members = [c.iso3 for c in registry.members() if c.member_on(on_day)]
     named_either = sig_set | (set(counter_event.signatories) if counter_event else set())

@@ -127,14 +127,11 @@ class Statement:
 
     @property
     def partial(self) -> bool:
-        """True when the named list may miss signatories (list not complete, or fewer names than claimed)."""
+        """True when the named list may miss signatories (list not complete, or fewer names than claimed,
+        withdrawn ones counted: they were on the list)."""
         if not self.list_complete:
             return True
-        return self.claimed_count is not None and self.known_count + self._withdrawn_count < self.claimed_count
-
-    @property
-    def _withdrawn_count(self) -> int:
-        return sum(not s.standing for s in self.signers)
+        return self.claimed_count is not None and len(self.signers) < self.claimed_count
 
     @property
     def joined_later(self) -> list[Signer]:
