@@ -51,13 +51,18 @@ def events_list(
     for col in ("Forum", "Stance", "By", "Claimed / named", "Answers"):
         table.add_column(col, no_wrap=col != "Answers")
     for r in rows:
-        count = f"{r['claimed_count'] if r['claimed_count'] is not None else '?'} / {r['known_count']}"
         table.add_row(r["id"], _FORUMS.get(r["forum"], r["forum"]), r["stance"], r["delivered_by"] or "—",
-                      count + ("*" if r["partial"] else ""), r["responds_to"] or "")
+                      _counts(r), r["responds_to"] or "")
     console.print(table)
 
 
 _FORUMS = {"hrc": "HRC", "ga_third_committee": "GA 3rd C.", "letter_hrc_president": "letter"}
+
+
+def _counts(r: dict) -> str:
+    """"claimed / named" of an event row, "?" for an unstated claim, "*" after a partial list."""
+    claimed = r["claimed_count"] if r["claimed_count"] is not None else "?"
+    return f"{claimed} / {r['known_count']}" + ("*" if r["partial"] else "")
 
 
 def _names(codes: list[str]) -> str:
@@ -186,8 +191,7 @@ def print_series(s: dict) -> None:
     for col in ("Event", "Claim/named", "AFR", "APG", "EEG", "LAC", "WEOG"):
         table.add_column(col, no_wrap=True)
     for r in s["timeline"]:
-        table.add_row(r["id"], f"{r['claimed_count'] if r['claimed_count'] is not None else '?'} / {r['known_count']}"
-                      + ("*" if r["partial"] else ""), *[str(r["by_group"][g]) for g in registry.GROUPS])
+        table.add_row(r["id"], _counts(r), *[str(r["by_group"][g]) for g in registry.GROUPS])
     console.print(table)
     t = s["totals"]
     console.print(f"states ever named: {t['critical_named']} critical, {t['supportive_named']} supportive; "
@@ -224,9 +228,13 @@ def country_cmd(
     from blocwatch.names import try_resolve
     from blocwatch.statements.analytics import country_history
 
-    code = iso3.upper() if registry.exists(iso3) else try_resolve(iso3).iso3
-    if code is None:
-        fail(try_resolve(iso3).message, 2)
+    if registry.exists(iso3):
+        code = iso3.upper()
+    else:
+        found = try_resolve(iso3)
+        if found.iso3 is None:
+            fail(found.message, 2)
+        code = found.iso3
     h = _guard(country_history, _ds(), code)
     if as_json:
         print_json(h)

@@ -135,8 +135,7 @@ def _write_sqlite(frames: dict[str, pd.DataFrame], path: Path) -> None:
                 cols.append(f'"{col}" {kind}')
             keys = ", ".join(f'"{k}"' for k in _KEYS[name])
             con.execute(f'CREATE TABLE "{name}" ({", ".join(cols)}, PRIMARY KEY ({keys}))')
-            rows = [tuple(None if pd.isna(v) else (int(v) if isinstance(v, (int,)) or
-                                                   pd.api.types.is_integer(v) else v) for v in row)
+            rows = [tuple(None if pd.isna(v) else int(v) if pd.api.types.is_integer(v) else v for v in row)
                     for row in df.itertuples(index=False, name=None)]
             con.executemany(f'INSERT INTO "{name}" VALUES ({", ".join("?" * len(df.columns))})', rows)
         con.commit()
