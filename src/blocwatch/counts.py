@@ -247,6 +247,12 @@ def _resolves(name: str) -> bool:
     return bool(name) and try_resolve(name).resolved
 
 
+def _ends_with_state(words: str) -> bool:
+    """True when some trailing run of ``words`` names a state ("said the UK" ends with the UK)."""
+    parts = words.split()
+    return any(_resolves(" ".join(parts[i:])) for i in range(len(parts)))
+
+
 def _classify(text: str, m: re.Match, number: int) -> tuple[str, int | None]:
     before = text[max(0, m.start() - 80):m.start()]
     after = text[m.end():m.end() + 60]
@@ -265,18 +271,12 @@ def _classify(text: str, m: re.Match, number: int) -> tuple[str, int | None]:
         named = _NAME_BEFORE_AND.search(before)
         if named and not re.search(r"[,;،、]\s*$", before[: named.start()]):
             # Only one name before "and": "the UK and 50 other countries".
-            candidate = named.group("name")
-            words = candidate.split()
-            for i in range(len(words)):
-                if _resolves(" ".join(words[i:])):
-                    return "plus_named", number + 1
+            if _ends_with_state(named.group("name")):
+                return "plus_named", number + 1
         return "others", None
     joined_by = _JOINED_BY_BEFORE.search(before)
-    if joined_by:
-        words = joined_by.group("name").split()
-        for i in range(len(words)):
-            if _resolves(" ".join(words[i:])):
-                return "plus_named", number + 1
+    if joined_by and _ends_with_state(joined_by.group("name")):
+        return "plus_named", number + 1
     joined = _JOINED_AFTER.match(after)
     if joined:
         words = joined.group("name").split()

@@ -28,7 +28,6 @@ OBSERVERS = {
 }
 # Groups a state takes part in beyond the one it is counted in.
 ALSO_IN = {"TUR": ["asia_pacific"]}
-# Names unvotes uses when they differ from the registry name; only these are listed.
 GROUPS_SOURCE = "shared/data/un/regional_groups.csv (UN DGACM 'Regional groups of Member States' and sources in regional_groups_sources.txt)"
 ADMISSION_SOURCE = "curation/un_admissions.csv (UN 'Member States' list)"
 
