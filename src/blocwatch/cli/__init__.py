@@ -37,4 +37,14 @@ _register()
 
 
 def main() -> None:
-    app()
+    """Run the CLI; a file that cannot be read or written is a clear error, not a traceback."""
+    try:
+        app()
+    except OSError as exc:
+        from rich.markup import escape
+
+        from blocwatch.cli.output import err_console
+
+        where = f": {exc.filename}" if exc.filename else ""
+        err_console.print(f"[bold red]error:[/] {escape(f'{exc.strerror or exc}{where}')}", highlight=False)
+        raise SystemExit(1) from None

@@ -13,7 +13,6 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from blocwatch import names
 from blocwatch.cli import app, state
 from blocwatch.cli.output import JSON_OPTION, console, fail, print_json
 
@@ -26,6 +25,8 @@ app.add_typer(import_app, name="import")
 def _code(name: str | None, option: str) -> str | None:
     if name is None:
         return None
+    from blocwatch import names
+
     resolution = names.try_resolve(name, include_former=True)
     if not resolution.resolved:
         fail(escape(f"{option} {name!r}: {resolution.message}"), EXIT_BAD_INPUT)

@@ -1,0 +1,16 @@
+"""Errors the whole command line shares, run as a user runs it (a real process)."""
+
+import subprocess
+import sys
+
+
+def test_an_output_path_that_cannot_be_written_is_a_clear_error(db_url, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    out = blocker / "export"
+    result = subprocess.run([sys.executable, "-m", "blocwatch", "--db", db_url, "export", "--format", "csv",
+                             "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "error:" in result.stderr and str(blocker) in result.stderr.replace("\n", "")
+    assert "Traceback" not in result.stderr
+    assert blocker.read_text() == "not a folder"
