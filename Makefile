@@ -3,14 +3,20 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Exact versions of every dependency; pyproject.toml holds only lower bounds.
+CONSTRAINTS := constraints.txt
+# Test workers: pytest-xdist on both cores (override: make test WORKERS=0).
+WORKERS ?= 2
+XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup)
 
-.PHONY: run test test-fast install curate bench clean migration-reset
+.PHONY: run test test-fast lint typecheck install curate bench clean migration-reset
 
-$(STAMP): pyproject.toml
+# Re-installs whenever pyproject.toml or the constraints change.
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -c 'import sys; sys.exit("blocwatch needs Python 3.11+") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -19,11 +25,19 @@ run: $(STAMP)
 	$(BIN)/blocwatch run
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(XDIST)
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m 'not slow'
+	$(BIN)/python -m pytest -q $(XDIST) -m 'not slow'
 
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+# Rebuild the curated data from the raw inputs kept in curation/sources
+# (refresh those from a shared/data folder with `blocwatch curate sources --from DIR`).
 curate: $(STAMP)
 	$(BIN)/blocwatch curate all
 
