@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -163,4 +164,32 @@ def test_empty_store_gives_empty_tables(tmp_path):
     for kwargs in ({}, {"by": "session", "issue": "hr"}, {"important": True, "years": [2000]}):
         scores = agreement(eng, **kwargs)
         assert scores.empty and {"a", "b", "n", "agree", "coincidence"} <= set(scores.columns)
+    eng.dispose()
+
+
+@pytest.mark.parametrize("kwargs, fragment", [
+    ({"by": "session", "years": [2019], "sessions": [74]}, "both years"),
+    ({"years": [2019], "sessions": [74]}, "both years"),
+    ({"by": "session", "years": [2019]}, "years [2019] with by='session'"),
+    ({"by": "decade"}, "by must be 'year' or 'session'"),
+])
+def test_conflicting_selections_are_refused(tmp_path, kwargs, fragment):
+    """agreement --year 2019 --session 74 used to compute by session and ignore the year."""
+    from blocwatch import errors
+    from blocwatch.store.db import make_engine
+
+    eng = make_engine(f"sqlite:///{tmp_path / 'any.sqlite3'}")  # refused before the store is read
+    with pytest.raises(errors.InvalidInput, match=re.escape(fragment)):
+        agreement(eng, **kwargs)
+    eng.dispose()
+
+
+def test_unknown_issue_names_close_matches(tmp_path):
+    from blocwatch import errors
+    from blocwatch.store.db import make_engine
+
+    eng = make_engine(f"sqlite:///{tmp_path / 'any.sqlite3'}")
+    with pytest.raises(errors.NotFound) as err:
+        agreement(eng, issue="hx", sessions=[74])
+    assert "hr" in err.value.close_matches and "unknown issue code 'hx'" in str(err.value)
     eng.dispose()

@@ -46,6 +46,7 @@ four symmetric matrix products give every dyad at once (see :func:`_dyads`).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 
 import numpy as np
@@ -53,17 +54,24 @@ import pandas as pd
 from sqlalchemy import Engine
 from threadpoolctl import threadpool_limits
 
+from blocwatch import errors
 from blocwatch.ga.votes import ABSTAIN, ISSUES, NO, YES, rollcalls_frame, vote_matrix
 
 COLUMNS = ["a", "b", "period", "n", "same", "half", "identical", "opposite",
            "agree", "agree_half", "coincidence"]
 
 
+def _check_issue(issue: str | None) -> None:
+    if issue is not None and issue not in ISSUES:
+        close = difflib.get_close_matches(issue, list(ISSUES), n=3, cutoff=0.5)
+        raise errors.NotFound(errors.with_matches(
+            f"unknown issue code {issue!r}; expected one of "
+            + ", ".join(f"{k} ({v})" for k, v in ISSUES.items()), close), close_matches=close)
+
+
 def _select_rollcalls(rollcalls: pd.DataFrame, issue: str | None, important: bool) -> pd.DataFrame:
     if issue is not None:
-        if issue not in ISSUES:
-            raise ValueError(f"unknown issue code {issue!r}; expected one of "
-                             + ", ".join(f"{k} ({v})" for k, v in ISSUES.items()))
+        _check_issue(issue)
         rollcalls = rollcalls[np.array([issue in codes for codes in rollcalls["issues"]], dtype=bool)]
     if important:
         rollcalls = rollcalls[rollcalls["important"].fillna(False).to_numpy(dtype=bool)]
@@ -153,7 +161,23 @@ def agreement_from_votes(votes: pd.DataFrame, *, by: str = "year") -> pd.DataFra
 
 def _check_by(by: str) -> None:
     if by not in ("year", "session"):
-        raise ValueError(f"by must be 'year' or 'session', not {by!r}")
+        raise errors.InvalidInput(f"by must be 'year' or 'session', not {by!r}")
+
+
+def _check_selection(by: str, years: list[int] | None, sessions: list[int] | None) -> None:
+    """Refuse selections that contradict each other (raises :class:`blocwatch.errors.InvalidInput`).
+
+    A session spans two calendar years, so ``years`` and ``sessions`` together
+    are ambiguous; ``years`` with ``by="session"`` would be ignored. (``sessions``
+    with ``by="year"`` is a plain filter: the years of those sessions' votes.)
+    """
+    _check_by(by)
+    if years is not None and sessions is not None:
+        raise errors.InvalidInput(f"give years or sessions, not both years {years} and sessions {sessions} "
+                                  "(a session spans two calendar years)")
+    if years is not None and by == "session":
+        raise errors.InvalidInput(f"years {years} with by='session': select sessions with sessions=..., "
+                                  "or use by='year'")
 
 
 def _scores(X: np.ndarray, call_period: np.ndarray, labels: list[str], by: str) -> pd.DataFrame:
@@ -216,10 +240,16 @@ def agreement(engine: Engine, *, by: str = "year", issue: str | None = None, imp
     seat holder's votes under its seat successor (USSR as Russia, ...).
     Returns the DataFrame of :func:`agreement_from_votes` (columns ``a, b,
     year|session, n, same, half, identical, opposite, agree, agree_half,
-    coincidence``).
+    coincidence``). Conflicting selections (``years`` and ``sessions``
+    together, or ``years`` with ``by="session"``) raise
+    :class:`blocwatch.errors.InvalidInput`; an unknown ``issue``
+    :class:`blocwatch.errors.NotFound`.
     """
-    _check_by(by)
-    if sessions is None and years is not None and by == "year":
+    years = None if years is None else [int(y) for y in years]
+    sessions = None if sessions is None else [int(s) for s in sessions]
+    _check_selection(by, years, sessions)
+    _check_issue(issue)
+    if sessions is None and years is not None:
         # A year's votes lie in the sessions that opened one or two years before it (or in it).
         sessions = sorted({y - 1945 + d for y in years for d in (-2, -1, 0, 1)})
     m = vote_matrix(engine, sessions=sessions, lineage=lineage)
