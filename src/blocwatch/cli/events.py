@@ -1,65 +1,41 @@
-"""``blocwatch events``, ``diff``, ``country``, ``brief``, ``export``: joint statements on the command line.
-
-A thin layer over :mod:`blocwatch.statements` (analytics, brief, export).
-"""
+"""``blocwatch events``, ``diff``, ``country``, ``brief``, ``export``: joint statements (``bw.events``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from blocwatch import registry
-from blocwatch.cli import app, state
-from blocwatch.cli.output import JSON_OPTION, console, fail, print_json
+from blocwatch.api.options import BriefFormat, ExportFormat, Forum, IdealDynamics, Stance
+from blocwatch.cli import app
+from blocwatch.cli.output import (
+    CSV_OPTION,
+    JSON_OPTION,
+    bw,
+    console,
+    emit_table,
+    one_format,
+    print_json,
+    say,
+)
+from blocwatch.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from blocwatch.api.results import SeriesSummary
 
 events_app = typer.Typer(help="Joint statements and letters (the Xinjiang series).", no_args_is_help=True)
 app.add_typer(events_app, name="events")
 
-
-def _ds():
-    from blocwatch.statements.load import dataset
-
-    return dataset(state.engine())
-
-
-def _guard(fn, *args, **kwargs):
-    """Call an API function; turn look-up errors into a clear CLI error (exit 2)."""
-    from blocwatch.statements.dataset import EventNotFound
-
-    try:
-        return fn(*args, **kwargs)
-    except (EventNotFound, KeyError, ValueError) as exc:
-        fail(str(exc).strip("'\""), 2)
-
-
-@events_app.command("list")
-def events_list(
-    series: str | None = typer.Option(None, "--series", "-s", help="Only this series (e.g. xinjiang)."),
-    as_json: bool = JSON_OPTION,
-) -> None:
-    """List events by date: claimed and named signatories, deliverer, counter-statement tie."""
-    from blocwatch.statements.analytics import list_events
-
-    rows = _guard(list_events, _ds(), series)
-    if as_json:
-        print_json(rows)
-        return
-    table = Table(title=f"{len(rows)} events", caption="* partial list: fewer names known than claimed")
-    table.add_column("Id", no_wrap=True)
-    for col in ("Forum", "Stance", "By", "Claimed / named", "Answers"):
-        table.add_column(col, no_wrap=col != "Answers")
-    for r in rows:
-        table.add_row(r["id"], _FORUMS.get(r["forum"], r["forum"]), r["stance"], r["delivered_by"] or "—",
-                      _counts(r), r["responds_to"] or "")
-    console.print(table)
-
-
+EVENT_ARG = typer.Argument(..., metavar="EVENT", help="Event id or unique prefix.")
 _FORUMS = {"hrc": "HRC", "ga_third_committee": "GA 3rd C.", "letter_hrc_president": "letter"}
+GROUP_ABBR = {"african": "AFR", "asia_pacific": "APG", "eastern_european": "EEG",
+              "latin_american_caribbean": "LAC", "weog": "WEOG"}
 
 
-def _counts(r: dict) -> str:
+def _counts(r) -> str:
     """"claimed / named" of an event row, "?" for an unstated claim, "*" after a partial list."""
     claimed = r["claimed_count"] if r["claimed_count"] is not None else "?"
     return f"{claimed} / {r['known_count']}" + ("*" if r["partial"] else "")
@@ -69,210 +45,251 @@ def _names(codes: list[str]) -> str:
     return ", ".join(codes) if codes else "—"
 
 
+def _day(value: str | None, option: str):
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise InvalidInput(f"{option} {value!r}: expected a date as YYYY-MM-DD") from None
+
+
+@events_app.command("list")
+def events_list(
+    series: str | None = typer.Option(None, "--series", "-s", help="Only this series (e.g. xinjiang)."),
+    state: str | None = typer.Option(None, "--state", help="Only events this state signed (code or name)."),
+    forum: Forum | None = typer.Option(None, "--forum", case_sensitive=False, help="Only one forum."),
+    stance: Stance | None = typer.Option(None, "--stance", case_sensitive=False, help="Only one stance."),
+    since: str | None = typer.Option(None, "--from", metavar="YYYY-MM-DD", help="Only events on or after this day."),
+    until: str | None = typer.Option(None, "--to", metavar="YYYY-MM-DD", help="Only events on or before this day."),
+    as_json: bool = JSON_OPTION,
+    as_csv: bool = CSV_OPTION,
+) -> None:
+    """List events by date: claimed and named signatories, deliverer, counter-statement tie."""
+    one_format(as_json, as_csv)
+    rows = [r.to_dict() for r in bw().events.list(series, state=state, forum=forum, stance=stance,
+                                                  since=_day(since, "--from"), until=_day(until, "--to"))]
+    if as_json:
+        print_json(rows)
+        return
+    if as_csv:
+        emit_table(("id", "date", "forum", "stance", "delivered_by", "claimed_count", "known_count", "partial",
+                    "responds_to"),
+                   [(r["id"], r["date"], r["forum"], r["stance"], r["delivered_by"], r["claimed_count"],
+                     r["known_count"], r["partial"], r["responds_to"]) for r in rows], as_csv=True)
+        return
+    emit_table(("Id", "Forum", "Stance", "By", "Claimed / named", "Answers"),
+               [(r["id"], _FORUMS.get(r["forum"], r["forum"]), r["stance"], r["delivered_by"], _counts(r),
+                 r["responds_to"] or "") for r in rows],
+               title=f"{len(rows)} events", caption="* partial list: fewer names known than claimed")
+
+
 @events_app.command("show")
 def events_show(
-    event: str = typer.Argument(..., help="Event id or unique prefix."),
-    against: str | None = typer.Option(None, "--against", help="Compare with this event instead of the previous one."),
+    event: str = EVENT_ARG,
+    against: str | None = typer.Option(None, "--against", metavar="EVENT",
+                                       help="Compare with this event instead of the previous one."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """One event: signatories by regional group, first-time signers, joined/left, switchers, counter."""
-    from blocwatch.statements.analytics import event_summary
-
-    s = _guard(event_summary, _ds(), event, against)
+    s = bw().events.show(event, against)
     if as_json:
-        print_json(s)
+        print_json(s.to_dict())
         return
-    console.print(f"[bold]{s['id']}[/]  {s['title']}")
-    console.print(f"{s['date']} · {s['forum_name']} {s['session'] or ''} · {s['stance']} · delivered by "
-                  f"{s['delivered_by'] or '—'} ({s['delivered_by_text']})")
-    console.print(f"claimed {s['claimed_count'] if s['claimed_count'] is not None else '—'}, named {s['known_count']}"
-                  + (" [yellow](partial list)[/]" if s["partial"] else ""))
-    table = Table(title="Named signatories by regional group")
-    table.add_column("Group")
-    table.add_column("Named", justify="right")
-    for g, n in s["by_group"].items():
-        table.add_row(registry.GROUPS.get(g, "no group"), str(n))
-    console.print(table)
-    console.print(f"groups covered: {s['groups_covered']}/5; first to cover all five: {s['first_all_groups']}"
-                  + (f" (first known; could change: {', '.join(s['first_all_groups_caveats'])})"
-                     if s["first_all_groups_caveats"] else ""))
+    say(f"{s.id}  {s.title}")
+    say(f"{s.date} · {s.forum_name} {s.session or ''} · {s.stance} · delivered by "
+        f"{s.delivered_by or '—'} ({s.delivered_by_text})")
+    say(f"claimed {s.claimed_count if s.claimed_count is not None else '—'}, named {s.known_count}"
+        + (" (partial list)" if s.partial else ""))
+    emit_table(("Group", "Named"), [(registry.GROUPS.get(g, "no group"), n) for g, n in s.by_group.items()],
+               title="Named signatories by regional group", numeric=("Named",))
+    say(f"groups covered: {s.groups_covered}/5; first to cover all five: {s.first_all_groups}"
+        + (f" (first known; could change: {', '.join(s.first_all_groups_caveats)})"
+           if s.first_all_groups_caveats else ""))
     for key in ("first_time", "returning", "joined", "left", "joined_uncertain", "left_uncertain",
                 "switchers", "both_sides"):
-        console.print(f"[bold]{key}[/]: {_names(s[key])}")
-    console.print(f"compared with: {s['compared_with'] or '—'}")
-    if s["counter"]:
-        c = s["counter"]
-        console.print(f"counter ({c['tie']}): {c['id']} by {c['delivered_by'] or '—'}, claimed "
-                      f"{c['claimed_count']}, named {c['known_count']}")
-    for c in s["caveats"]:
-        console.print(f"[yellow]caveat[/]: {c}", highlight=False)
+        say(f"{key}: {_names(getattr(s, key))}")
+    say(f"compared with: {s.compared_with or '—'}")
+    if s.counter:
+        c = s.counter
+        say(f"counter ({c['tie']}): {c['id']} by {c['delivered_by'] or '—'}, claimed "
+            f"{c['claimed_count']}, named {c['known_count']}")
+    for caveat in s.caveats:
+        say(f"caveat: {caveat}")
 
 
 @events_app.command("alignment")
 def events_alignment(
-    event: str = typer.Argument(..., help="Event id or unique prefix."),
-    model: str = typer.Option("static", "--model", "-m", help="Ideal points: static (one session) or dynamic "
-                                                               "(all sessions on one scale; ~20 s)."),
+    event: str = EVENT_ARG,
+    model: IdealDynamics = typer.Option(IdealDynamics.static, "--model", "-m", case_sensitive=False,
+                                        help="Ideal points: static (one session) or dynamic (all sessions "
+                                             "on one scale; ~20 s)."),
     session: int | None = typer.Option(None, "--session", "-s", help="GA session to use (default: the latest "
                                                                      "that opened by the event's year)."),
     all_states: bool = typer.Option(False, "--all-states", help="List every state, not only the signatories."),
     as_json: bool = JSON_OPTION,
+    as_csv: bool = CSV_OPTION,
 ) -> None:
     """GA voting of an event's signatories vs. the counter-statement and the rest: ideal points, agreement with China and the US."""
-    from blocwatch.statements.alignment import NoVotes, event_alignment, fmt_ideal, fmt_share
+    from blocwatch.statements.alignment import fmt_ideal, fmt_share
 
-    try:
-        a = _guard(event_alignment, state.engine(), event, ds=_ds(), model=model, session=session)
-    except NoVotes as exc:
-        fail(str(exc), 1)
+    one_format(as_json, as_csv)
+    a = bw().events.alignment(event, dynamics=model, session=session)
     if as_json:
-        print_json(a)
+        print_json(a.to_dict())
         return
-    ga = a["ga"]
-    console.print(f"[bold]{a['event']['id']}[/] ({a['event']['stance']}, {a['event']['date']})", highlight=False)
-    console.print(f"{ga['label']}; {ga['model']} model"
-                  + (f"; the event is {ga['years_after_data']} year{'s' if ga['years_after_data'] != 1 else ''} after those votes"
-                     if ga["years_after_data"] else ""),
-                  highlight=False)
-    ref = a["reference"]
-    console.print(f"China {fmt_ideal(ref['CHN']['ideal'])}, United States {fmt_ideal(ref['USA']['ideal'])} "
-                  "(ideal points; United States positive)", highlight=False)
-    table = Table(title="By side: means (--json for medians, quartiles, histograms)",
-                  caption="* partial list: named states only. US>CN: voted with the US more often than with China")
-    for col in ("Side", "Named", "Scored", "Ideal", "Agr CHN", "Agr USA", "Coin CHN", "Coin USA", "US>CN"):
-        table.add_column(col, justify="left" if col == "Side" else "right", no_wrap=True)
+    rows = [r for r in a.states if all_states or r["signatory"]]
+    share_keys = ("agree_chn", "agree_usa", "coincidence_chn", "coincidence_usa")
+
+    def side(r) -> str:
+        return ("both" if r["signatory"] and r["counter"] else "signatory" if r["signatory"]
+                else "counter" if r["counter"] else "neither")
+
+    if as_csv:
+        emit_table(("iso3", "side", "ideal", "ideal_se", *share_keys),
+                   [(r["iso3"], side(r), r["ideal"], r["ideal_se"], *[r[k] for k in share_keys]) for r in rows],
+                   as_csv=True)
+        return
+    ga = a.ga
+    gap = ga["years_after_data"]
+    say(f"{a.event['id']} ({a.event['stance']}, {a.event['date']})")
+    say(f"{ga['label']}; {ga['model']} model"
+        + (f"; the event is {gap} year{'s' if gap != 1 else ''} after those votes" if gap else ""))
+    ref = a.reference
+    say(f"China {fmt_ideal(ref['CHN']['ideal'])}, United States {fmt_ideal(ref['USA']['ideal'])} "
+        "(ideal points; United States positive)")
     labels = {"signatories": "signatories", "counter": "counter", "neither_side": "neither"}
-    for side, g in a["groups"].items():
+    group_rows = []
+    for name, g in a.groups.items():
         if g is None:
             continue
         n = g["closer_to_usa"] + g["closer_to_chn"] + g["equally_close"]
-        table.add_row(labels[side] + ("*" if g.get("partial") else ""), str(g["named"]), str(g["scored"]),
-                      fmt_ideal(g["ideal"]["mean"]),
-                      *[fmt_share(g[k]["mean"]) for k in ("agree_chn", "agree_usa", "coincidence_chn", "coincidence_usa")],
-                      f"{g['closer_to_usa']}/{n}")
-    console.print(table)
-    rows = [r for r in a["states"] if all_states or r["signatory"]]
-    per = Table(title=f"{'All states' if all_states else 'Signatories'} ({len(rows)})")
-    cols = ["ISO3", *(["Side"] if all_states else []), "Ideal", "SE", "Agr CHN", "Agr USA", "Coin CHN", "Coin USA"]
-    for col in cols:
-        per.add_column(col, justify="left" if col in ("ISO3", "Side") else "right", no_wrap=True)
-    for r in rows:
-        side = "both" if r["signatory"] and r["counter"] else \
-            "signatory" if r["signatory"] else "counter" if r["counter"] else "neither"
-        per.add_row(r["iso3"], *([side] if all_states else []), fmt_ideal(r["ideal"]),
-                    "–" if r["ideal_se"] is None else f"{r['ideal_se']:.2f}",
-                    *[fmt_share(r[k]) for k in ("agree_chn", "agree_usa", "coincidence_chn", "coincidence_usa")])
-    console.print(per)
+        group_rows.append((labels[name] + ("*" if g.get("partial") else ""), g["named"], g["scored"],
+                           fmt_ideal(g["ideal"]["mean"]), *[fmt_share(g[k]["mean"]) for k in share_keys],
+                           f"{g['closer_to_usa']}/{n}"))
+    emit_table(("Side", "Named", "Scored", "Ideal", "Agr CHN", "Agr USA", "Coin CHN", "Coin USA", "US>CN"),
+               group_rows, title="By side: means (--json for medians, quartiles, histograms)",
+               caption="* partial list: named states only. US>CN: voted with the US more often than with China",
+               numeric=("Named", "Scored", "Ideal", "Agr CHN", "Agr USA", "Coin CHN", "Coin USA", "US>CN"))
+    emit_table(("ISO3", *(["Side"] if all_states else []), "Ideal", "SE", "Agr CHN", "Agr USA", "Coin CHN",
+                "Coin USA"),
+               [(r["iso3"], *([side(r)] if all_states else []), fmt_ideal(r["ideal"]),
+                 "–" if r["ideal_se"] is None else f"{r['ideal_se']:.2f}", *[fmt_share(r[k]) for k in share_keys])
+                for r in rows],
+               title=f"{'All states' if all_states else 'Signatories'} ({len(rows)})",
+               numeric=("Ideal", "SE", "Agr CHN", "Agr USA", "Coin CHN", "Coin USA"))
     for r in rows:
         if r["no_score"]:
-            console.print(f"{r['iso3']} ({r['name']}): no score: {r['no_score']}", highlight=False)
-    for c in a["caveats"]:
-        console.print(f"[yellow]caveat[/]: {c['text']}", highlight=False)
+            say(f"{r['iso3']} ({r['name']}): no score: {r['no_score']}")
+    for c in a.caveats:
+        say(f"caveat: {c['text']}")
 
 
 @events_app.command("series")
 def events_series(
-    series: str = typer.Argument("xinjiang", help="Series name."),
+    series: str = typer.Argument("xinjiang", metavar="SERIES", help="Series name."),
     as_json: bool = JSON_OPTION,
+    as_csv: bool = CSV_OPTION,
 ) -> None:
     """Counts over time by stance and regional group."""
-    from blocwatch.statements.analytics import series_summary
-
-    s = _guard(series_summary, _ds(), series)
+    one_format(as_json, as_csv)
+    s = bw().events.series(series)
     if as_json:
-        print_json(s)
+        print_json(s.to_dict())
         return
-    print_series(s)
+    print_series(s, as_csv=as_csv)
 
 
-def print_series(s: dict) -> None:
-    table = Table(title=f"Series {s['series']}: {s['events']} events "
-                        f"({s['by_stance']['critical']} critical, {s['by_stance']['supportive']} supportive)")
-    for col in ("Event", "Claim/named", "AFR", "APG", "EEG", "LAC", "WEOG"):
-        table.add_column(col, no_wrap=True)
-    for r in s["timeline"]:
-        table.add_row(r["id"], _counts(r), *[str(r["by_group"][g]) for g in registry.GROUPS])
-    console.print(table)
-    t = s["totals"]
-    console.print(f"states ever named: {t['critical_named']} critical, {t['supportive_named']} supportive; "
-                  f"named on both sides: {', '.join(t['both_sides']) or '—'}")
-    console.print(f"* partial list ({len(s['partial_events'])} events): group columns count named signatories only.")
+def print_series(s: SeriesSummary, *, as_csv: bool) -> None:
+    groups = list(registry.GROUPS)
+    if as_csv:
+        emit_table(("id", "date", "stance", "claimed_count", "known_count", "partial", *groups),
+                   [(r["id"], r["date"], r["stance"], r["claimed_count"], r["known_count"], r["partial"],
+                     *[r["by_group"][g] for g in groups]) for r in s.timeline], as_csv=True)
+        return
+    emit_table(("Event", "Claim/named", *[GROUP_ABBR[g] for g in groups]),
+               [(r["id"], _counts(r), *[r["by_group"][g] for g in groups]) for r in s.timeline],
+               title=f"Series {s.series}: {s.events} events ({s.by_stance['critical']} critical, "
+                     f"{s.by_stance['supportive']} supportive)",
+               numeric=tuple(GROUP_ABBR.values()))
+    t = s.totals
+    say(f"states ever named: {t['critical_named']} critical, {t['supportive_named']} supportive; "
+        f"named on both sides: {', '.join(t['both_sides']) or '—'}")
+    say(f"* partial list ({len(s.partial_events)} events): group columns count named signatories only. "
+        "Groups: " + ", ".join(f"{GROUP_ABBR[g]} {registry.GROUPS[g]}" for g in groups))
 
 
 @app.command("diff")
 def diff_cmd(
-    a: str = typer.Argument(..., help="First event (id or unique prefix)."),
-    b: str = typer.Argument(..., help="Second event."),
+    a: str = typer.Argument(..., metavar="EVENT_A", help="First event (id or unique prefix)."),
+    b: str = typer.Argument(..., metavar="EVENT_B", help="Second event."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Who joined, left and stayed between two events (uncertain changes shown apart)."""
-    from blocwatch.statements.analytics import diff
-
-    d = _guard(diff, _ds(), a, b)
+    d = bw().events.diff(a, b)
     if as_json:
-        print_json(d)
+        print_json(d.to_dict())
         return
-    console.print(f"[bold]{d['a']}[/] → [bold]{d['b']}[/]")
+    say(f"{d.a} → {d.b}")
     for key in ("joined", "left", "stayed", "joined_uncertain", "left_uncertain"):
-        console.print(f"[bold]{key}[/] ({len(d[key])}): {_names(d[key])}")
-    for c in d["caveats"]:
-        console.print(f"[yellow]caveat[/]: {c}", highlight=False)
+        values = getattr(d, key)
+        say(f"{key} ({len(values)}): {_names(values)}")
+    for c in d.caveats:
+        say(f"caveat: {c}")
 
 
 @app.command("country")
 def country_cmd(
-    iso3: str = typer.Argument(..., help="ISO3 code or name of a state."),
+    name: str = typer.Argument(..., metavar="STATE", help="ISO3 code or name of a state, in any UN language."),
+    former: bool = typer.Option(False, "--former", help="Allow a former state (USSR, Yugoslavia, ...)."),
     as_json: bool = JSON_OPTION,
+    as_csv: bool = CSV_OPTION,
 ) -> None:
     """A state's positions across the joint statements."""
-    from blocwatch.names import try_resolve
-    from blocwatch.statements.analytics import country_history
-
-    if registry.exists(iso3):
-        code = iso3.upper()
-    else:
-        found = try_resolve(iso3)
-        if found.iso3 is None:
-            fail(found.message, 2)
-        code = found.iso3
-    h = _guard(country_history, _ds(), code)
+    one_format(as_json, as_csv)
+    h = bw().countries.history(name, former=former)
     if as_json:
-        print_json(h)
+        print_json(h.to_dict())
         return
-    table = Table(title=f"{h['name']} ({h['iso3']}): signed {h['signed']['critical']} critical, "
-                        f"{h['signed']['supportive']} supportive")
-    for col in ("Event", "Date", "Stance", "Status"):
-        table.add_column(col)
-    for r in h["events"]:
-        table.add_row(r["id"], r["date"], r["stance"], r["status"] + (f" {r['change_date']}" if r["change_date"] else ""))
-    console.print(table)
-    console.print("not_named = the list is partial, so whether it signed is unknown; absent = complete list without it.")
+    emit_table(("Event", "Date", "Stance", "Status", "Change date"),
+               [(r["id"], r["date"], r["stance"], r["status"], r["change_date"] or "") for r in h.events],
+               as_csv=as_csv, title=f"{h.name} ({h.iso3}): signed {h.signed['critical']} critical, "
+                                    f"{h.signed['supportive']} supportive")
+    if not as_csv:
+        say("not_named = the list is partial, so whether it signed is unknown; absent = complete list without it.")
 
 
 @app.command("brief")
 def brief_cmd(
-    event: str = typer.Argument(..., help="Event id or unique prefix."),
-    fmt: str = typer.Option("md", "--format", "-f", help="md, html or json."),
-    as_json: bool = JSON_OPTION,
+    event: str = EVENT_ARG,
+    fmt: BriefFormat = typer.Option(BriefFormat.md, "--format", "-f", case_sensitive=False, help="Output format."),
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the brief to FILE."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """A factual brief on one event, every fact linked to its source."""
-    from blocwatch.statements.brief import render
-
-    text = _guard(render, _ds(), event, "json" if as_json else fmt, engine=state.engine())
-    typer.echo(text, nl=False)
+    if as_json and fmt not in (BriefFormat.json, BriefFormat.md):
+        raise InvalidInput(f"--json and --format {fmt.value} ask for two formats; give one")
+    text = bw().events.brief(event).render("json" if as_json else fmt.value)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    existed = out.exists()
+    out.write_text(text, encoding="utf-8")
+    console.print(f"{'replaced' if existed else 'wrote'} {out} ({len(text.encode()):,} bytes)",
+                  markup=False, highlight=False)
 
 
 @app.command("export")
 def export_cmd(
-    fmt: str = typer.Option(..., "--format", "-f", help="csv, json, parquet or sqlite."),
-    out: Path = typer.Option(..., "--out", "-o", help="Output file (json, sqlite) or folder (csv, parquet)."),
+    fmt: ExportFormat = typer.Option(..., "--format", "-f", case_sensitive=False, help="Output format."),
+    out: Path = typer.Option(..., "--out", "-o", metavar="PATH",
+                             help="Output file (json, sqlite) or folder (csv, parquet)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Export events, positions, countries and sources with a data dictionary and provenance notes."""
-    from blocwatch.statements.export import export
-
-    result = _guard(export, state.engine(), fmt, out)
+    result = bw().events.export(fmt, out)
     if as_json:
-        print_json(result)
+        print_json(result.to_dict())
         return
-    console.print(f"wrote {fmt} to {result['path']}: " + ", ".join(f"{k} {v}" for k, v in result["tables"].items()))
+    say(f"{'replaced' if result.replaced else 'wrote'} {result.format} at {result.path}: "
+        + ", ".join(f"{k} {v}" for k, v in result.tables.items()))

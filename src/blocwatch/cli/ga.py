@@ -1,58 +1,40 @@
-"""``blocwatch agreement`` and ``blocwatch import``: General Assembly roll calls.
-
-Thin layer over :func:`blocwatch.ga.agreement.agreement` and
-:func:`blocwatch.ga.importers.import_votes`.
-"""
+"""``blocwatch agreement`` and ``blocwatch import``: General Assembly roll calls (``bw.ga``)."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from blocwatch.cli import app, state
-from blocwatch.cli.output import JSON_OPTION, console, fail, print_json
-
-EXIT_BAD_INPUT = 2
+from blocwatch.api.options import Issue, Overlap
+from blocwatch.cli import app
+from blocwatch.cli.output import CSV_OPTION, JSON_OPTION, bw, emit_table, one_format, print_json, say
+from blocwatch.errors import InvalidInput
 
 import_app = typer.Typer(help="Import General Assembly roll-call votes into the database.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
-
-
-def _code(name: str | None, option: str) -> str | None:
-    if name is None:
-        return None
-    from blocwatch import names
-
-    resolution = names.try_resolve(name, include_former=True)
-    if not resolution.resolved:
-        fail(escape(f"{option} {name!r}: {resolution.message}"), EXIT_BAD_INPUT)
-    return resolution.iso3
-
-
-def _num(value) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
 
 @app.command("agreement")
 def agreement_command(
     year: int | None = typer.Option(None, "--year", "-y", help="Calendar year of the votes."),
     session: int | None = typer.Option(None, "--session", "-s", help="GA session (1 = 1946) instead of a year."),
-    country: str | None = typer.Option(None, "--country", "-c", help="Only pairs with this state (code or name)."),
-    with_: str | None = typer.Option(None, "--with", "-w", help="Only the pair --country / --with."),
-    issue: str | None = typer.Option(None, "--issue", help="Only roll calls on one issue: me, nu, di, co, hr, ec."),
+    country: str | None = typer.Option(None, "--country", "-c", metavar="STATE",
+                                       help="Only pairs with this state (code or name)."),
+    with_: str | None = typer.Option(None, "--with", "-w", metavar="STATE", help="Only the pair --country / --with."),
+    issue: Issue | None = typer.Option(None, "--issue", case_sensitive=False,
+                                       help="Only roll calls on one issue: me Palestinian conflict, nu nuclear, "
+                                            "di disarmament, co colonialism, hr human rights, ec economic."),
     important: bool = typer.Option(False, "--important", help="Only the US State Department's 'important votes'."),
     lineage: bool = typer.Option(False, "--lineage", help="Count a former seat holder's votes under its successor "
                                                           "(USSR as RUS, Republic of China as CHN, ...)."),
     all_: bool = typer.Option(False, "--all", help="Every pair of states and every year (or only --year / "
                                                   "--session); needs --out."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="With --all: write CSV (.csv, .csv.gz) or Parquet "
-                                                              "(.parquet)."),
-    limit: int = typer.Option(20, "--limit", "-n", help="Rows shown in the table (JSON gives all)."),
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="FILE",
+                                    help="Write every row to FILE (.csv, .csv.gz or .parquet)."),
+    limit: int = typer.Option(20, "--limit", "-n", help="Rows shown in the table (JSON and CSV give all)."),
     as_json: bool = JSON_OPTION,
+    as_csv: bool = CSV_OPTION,
 ) -> None:
     """Agreement between states in GA roll calls: Voeten agreement and US voting coincidence.
 
@@ -60,86 +42,68 @@ def agreement_command(
     coincidence = identical yes/no votes / (identical + opposite yes/no votes),
     abstentions and absences left out (US State Department, votes only).
     """
-    from blocwatch.ga.agreement import agreement, for_country
+    from blocwatch.api.files import suffix_of
     from blocwatch.ga.seats import lineage as lineage_of
 
-    if all_:
-        if out is None:
-            fail("--all needs --out FILE (.csv, .csv.gz or .parquet)", EXIT_BAD_INPUT)
-        suffixes = "".join(out.suffixes[-2:]).lower()
-        if not (suffixes.endswith(".csv") or suffixes.endswith(".csv.gz") or suffixes.endswith(".parquet")):
-            fail(f"--out {out}: expected a .csv, .csv.gz or .parquet file name", EXIT_BAD_INPUT)
-    elif year is None and session is None:
-        fail("give --year Y or --session N (or --all --out FILE for every year)", EXIT_BAD_INPUT)
-    if with_ and not country:
-        fail("--with needs --country", EXIT_BAD_INPUT)
-    a, b = _code(country, "--country"), _code(with_, "--with")
-    by = "session" if session is not None else "year"
-    try:
-        scores = agreement(state.engine(), by=by, issue=issue, important=important, lineage=lineage,
-                           years=[year] if year is not None else None,
-                           sessions=[session] if session is not None else None)
-    except ValueError as exc:
-        fail(escape(str(exc)), EXIT_BAD_INPUT)
-    if a:
-        scores = for_country(scores, a, b)
-    if all_:
-        if str(out).lower().endswith(".parquet"):
-            scores.to_parquet(out, index=False)
-        else:
-            scores.to_csv(out, index=False)
-        summary = {"out": str(out), "rows": len(scores), "pairs": int(scores[["a", "b"]].drop_duplicates().shape[0]),
-                   by + "s": [int(scores[by].min()), int(scores[by].max())] if len(scores) else []}
+    one_format(as_json, as_csv)
+    if all_ and out is None:
+        raise InvalidInput("--all needs --out FILE (.csv, .csv.gz or .parquet)")
+    if out is not None:
+        suffix_of(out, (".csv", ".csv.gz", ".parquet"))
+    if not all_ and out is None and year is None and session is None:
+        raise InvalidInput("give --year Y or --session N (or --all --out FILE for every year)")
+    scores = bw().ga.agreement(year=year, session=session, country=country, with_=with_, issue=issue,
+                               important=important, lineage=lineage)
+    if out is not None:
+        summary = scores.write(out)
         if as_json:
             print_json(summary)
         else:
-            console.print(f"wrote {summary['rows']:,} dyad-{by} rows ({summary['pairs']:,} pairs) to {out}")
+            say(f"wrote {summary['rows']:,} dyad-{scores.by} rows ({summary['pairs']:,} pairs) to {out}")
         return
-    scores = scores.sort_values(["agree", "n"], ascending=[False, False], kind="stable")
     if as_json:
-        print_json([{"a": r.a, "b": r.b, by: int(getattr(r, by)), "n": int(r.n), "agree": _num(r.agree),
-                     "coincidence": _num(r.coincidence)} for r in scores.itertuples(index=False)])
+        print_json(scores.to_json())
         return
-    period = f"{by} {year if year is not None else session}"
-    what = f" on issue {issue}" if issue else ""
-    what += " (important votes)" if important else ""
-    table = Table(title=f"GA agreement, {period}{what}: {len(scores):,} pair{'' if len(scores) == 1 else 's'}"
-                        + (f", top {limit}" if len(scores) > limit else ""))
-    for col in ("A", "B", "joint votes", "agree", "agree ½", "coincidence"):
-        table.add_column(col, justify="right" if col not in ("A", "B") else "left")
-    for r in scores.head(limit).itertuples(index=False):
-        coin = "—" if _num(r.coincidence) is None else f"{r.coincidence:.3f}"
-        table.add_row(str(r.a), str(r.b), str(r.n), f"{r.agree:.3f}", f"{r.agree_half:.3f}", coin)
-    console.print(table)
-    if not len(scores):
-        console.print("no pair co-voted in that period (check the year, or import newer votes)")
-        earlier = [c for c in (a, b) if c and len(lineage_of(c)) > 1] if not lineage else []
-        for code in earlier:
-            console.print(f"note: {code}'s seat was held before by {', '.join(lineage_of(code)[:-1])}; "
-                          "use --lineage to count those votes as its own, or name the former state")
+    frame = scores.frame
+    if as_csv:
+        emit_table(list(frame.columns), frame.itertuples(index=False, name=None), as_csv=True)  # type: ignore[arg-type]
+        return
+    what = (f" on issue {scores.issue}" if scores.issue else "") + (" (important votes)" if important else "")
+    n = len(frame)
+    emit_table(("A", "B", "joint votes", "agree", "agree ½", "coincidence"),
+               [(str(r.a), str(r.b), r.n, f"{r.agree:.3f}", f"{r.agree_half:.3f}",
+                 None if r.coincidence != r.coincidence else f"{r.coincidence:.3f}")
+                for r in frame.head(limit).itertuples(index=False)],
+               title=f"GA agreement, {scores.by} {scores.period}{what}: {n:,} pair{'' if n == 1 else 's'}"
+                     + (f", top {limit}" if n > limit else ""),
+               numeric=("joint votes", "agree", "agree ½", "coincidence"))
+    if not n:
+        say("no pair co-voted in that period (check the year, or import newer votes)")
+        for name in (country, with_) if not lineage else ():
+            code = bw().countries.get(name, former=True).iso3 if name else None
+            chain = lineage_of(code) if code else []
+            if len(chain) > 1:
+                say(f"note: {code}'s seat was held before by {', '.join(chain[:-1])}; "
+                    "use --lineage to count those votes as its own, or name the former state")
 
 
-def _run_import(kind: str, path: Path, as_json: bool, overlap: str = "skip") -> None:
-    from blocwatch.ga.importers import GAImportError, import_votes
-
-    try:
-        result = import_votes(state.engine(), kind, path, progress=not as_json, overlap=overlap)
-    except GAImportError as exc:
-        fail(escape(str(exc)), EXIT_BAD_INPUT)
+def _run_import(kind: str, path: Path, as_json: bool, overlap: Overlap = Overlap.skip) -> None:
+    result = bw().ga.import_votes(kind, path, overlap=overlap, progress=not as_json)
     if as_json:
         print_json(result.to_dict())
         return
     if result.already_imported:
-        console.print(f"{path}: already imported; nothing changed")
+        say(f"{path}: already imported; nothing changed")
         return
-    console.print(f"{path}: {result.rollcalls:,} roll calls and {result.votes:,} votes read; "
-                  f"{result.rollcalls_added:,} roll calls and {result.votes_added:,} votes added, "
-                  f"{result.votes_changed:,} votes changed")
+    changed = getattr(result, "rollcalls_changed", 0)
+    say(f"{path}: {result.rollcalls:,} roll calls and {result.votes:,} votes read; "
+        f"{result.rollcalls_added:,} roll calls and {result.votes_added:,} votes added, "
+        f"{changed:,} roll calls and {result.votes_changed:,} votes changed")
     for note in result.notes:
-        console.print(f"note: {note}")
+        say(f"note: {note}")
 
 
-PATH_ARG = typer.Argument(..., help="The file (or folder) to import.")
+PATH_ARG = typer.Argument(..., metavar="PATH", help="The file (or folder of files) to import.")
 
 
 @import_app.command("unvotes")
@@ -157,11 +121,10 @@ def import_rda(path: Path = PATH_ARG, as_json: bool = JSON_OPTION) -> None:
 @import_app.command("undl")
 def import_undl(
     path: Path = PATH_ARG,
-    overlap: str = typer.Option("skip", "--overlap", help="skip: leave out sessions already stored from unvotes "
-                                                          "(no vote counted twice); keep: import them too."),
+    overlap: Overlap = typer.Option(Overlap.skip, "--overlap", case_sensitive=False,
+                                    help="skip: leave out sessions already stored from unvotes (no vote counted "
+                                         "twice); keep: import them too."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """A UN Digital Library bulk voting CSV (2025 or 2026 header; ms_vote Y/N/A/X)."""
-    if overlap not in ("skip", "keep"):
-        fail(f"--overlap must be skip or keep, not {overlap!r}", EXIT_BAD_INPUT)
     _run_import("undl", path, as_json, overlap)

@@ -1,18 +1,48 @@
-"""Shared output helpers: JSON for machines, Rich for people, clear errors."""
+"""Shared output helpers: JSON and CSV for machines, Rich tables for people, the database handle.
+
+Commands get the :class:`~blocwatch.api.Blocwatch` object with :func:`bw`
+(made by the root callback from ``--db``) and print with :func:`emit_table`,
+which honours ``--json`` / ``--csv``.
+"""
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
-from typing import Any, NoReturn
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
-console = Console()
-err_console = Console(stderr=True)
+from blocwatch.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from blocwatch.api import Blocwatch
+
+
+def _console(stream) -> Console:
+    # Piped output is not cut to 80 columns (URLs and headers stay whole); a terminal keeps its width.
+    tty = stream.isatty()
+    return Console(file=stream, soft_wrap=True, width=None if tty else 240)
+
+
+console = _console(sys.stdout)
+err_console = Console(stderr=True, soft_wrap=True)
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of a table.")
+CSV_OPTION = typer.Option(False, "--csv", help="Print the table as CSV.")
+
+
+def bw() -> Blocwatch:
+    """The Blocwatch object of this invocation (opened by the root callback from --db)."""
+    from typer._click.globals import get_current_context
+
+    obj = get_current_context().find_root().obj
+    assert obj is not None, "the root callback opens the database handle"
+    return obj
 
 
 def print_json(data: Any) -> None:
@@ -20,7 +50,57 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    """Print an error to stderr and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
+def one_format(as_json: bool, as_csv: bool) -> None:
+    if as_json and as_csv:
+        raise InvalidInput("give --json or --csv, not both")
+
+
+def write_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+
+
+def emit_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, as_csv: bool = False,
+               title: str | None = None, caption: str | None = None, numeric: Sequence[str] = (),
+               wrap: Sequence[str] = (), show: Callable[[Any], str] = str) -> None:
+    """Print ``rows`` as a Rich table (or CSV with ``as_csv``: raw values, no title).
+
+    Columns in ``numeric`` are right-aligned; every column keeps at least its
+    header's width (no "A…" headers on a narrow terminal); columns in
+    ``wrap`` may fold, the rest never wrap.
+    """
+    if as_csv:
+        write_csv(columns, rows)
+        return
+    table = Table(title=title, caption=caption, title_justify="left")
+    for col in columns:
+        table.add_column(col, justify="right" if col in numeric else "left", min_width=len(col),
+                         no_wrap=col not in wrap, overflow="fold")
+    for row in rows:
+        table.add_row(*["—" if v is None else show(v) for v in row])
+    console.print(table)
+
+
+def say(text: str) -> None:
+    """A line of plain text (no markup, no highlighting, never cut)."""
+    console.print(text, markup=False, highlight=False)
+
+
+def warn(text: str) -> None:
+    err_console.print(f"[yellow]note:[/] {escape(text)}", highlight=False)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Stop with one error line and exit status ``code`` (prefer raising a :mod:`blocwatch.errors` class)."""
+    from blocwatch.errors import BlocwatchError, InvalidInput
+
+    error = InvalidInput(message) if code == 2 else BlocwatchError(message)
+    error.exit_code = code
+    raise error

@@ -1,4 +1,4 @@
-"""``blocwatch parse``: extract a signatory list from a text."""
+"""``blocwatch parse``: extract a signatory list from a text (``bw.parse``)."""
 
 from __future__ import annotations
 
@@ -10,30 +10,41 @@ import typer
 from rich.table import Table
 
 from blocwatch import registry
+from blocwatch.api.options import ParseMode
 from blocwatch.cli import app
-from blocwatch.cli.output import JSON_OPTION, console, fail, print_json
+from blocwatch.cli.output import JSON_OPTION, bw, console, err_console, print_json, say
+from blocwatch.errors import InvalidInput
 
 if TYPE_CHECKING:
     from blocwatch.signatories import ParseResult
 
+PROGRESS_FROM = 1_000_000  # characters: longer inputs get a progress bar
 
-def _read(source: str) -> str:
+
+def read_text(source: str) -> str:
+    """The text of FILE, or of standard input for ``-``; InvalidInput for a folder, a missing file or non-UTF-8."""
     if source == "-":
-        return sys.stdin.read()
-    path = Path(source)
-    if not path.is_file():
-        fail(f"{source}: no such file (give a text file, or - to read standard input)", 2)
+        data = sys.stdin.buffer.read()
+        where = "standard input"
+    else:
+        path = Path(source)
+        if path.is_dir():
+            raise InvalidInput(f"{source}: is a folder; give a text file, or - to read standard input")
+        if not path.exists():
+            raise InvalidInput(f"{source}: no such file (give a text file, or - to read standard input)")
+        data = path.read_bytes()
+        where = source
     try:
-        return path.read_text(encoding="utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        fail(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})", 2)
+        raise InvalidInput(f"{where}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 @app.command("parse")
 def parse(
     source: str = typer.Argument(..., metavar="FILE|-", help="A text file, or - for standard input."),
-    mode: str = typer.Option(
-        "auto", "--mode",
+    mode: ParseMode = typer.Option(
+        ParseMode.auto, "--mode", case_sensitive=False,
         help="auto: a raw evidence file (URL lines heading quoted sources) is split into sources "
              "and the largest list is the answer; text: parse the whole input as one text.",
     ),
@@ -46,12 +57,17 @@ def parse(
     regional group), fragments inside the list that could not be resolved,
     the claimed count and whether it matches.
     """
-    from blocwatch.signatories import parse_any, parse_signatories
+    text = read_text(source)
+    where = "standard input" if source == "-" else source
+    if len(text) >= PROGRESS_FROM and not as_json:
+        from rich.progress import Progress
 
-    if mode not in ("auto", "text"):
-        fail(f"--mode must be 'auto' or 'text', not {mode!r}", 2)
-    text = _read(source)
-    result = parse_any(text) if mode == "auto" else parse_signatories(text)
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task(f"parsing {where}", total=len(text))
+            result = bw().parse(text, mode, where=where,
+                                progress=lambda done, total: bar.update(task, completed=done, total=total))
+    else:
+        result = bw().parse(text, mode, where=where)
     if as_json:
         print_json(result.to_dict())
         return
@@ -59,6 +75,8 @@ def parse(
 
 
 def _print(result: ParseResult, source: str, show_lists: bool) -> None:
+    from rich.markup import escape
+
     from blocwatch.signatories import DocumentResult
 
     where = ""
@@ -67,7 +85,7 @@ def _print(result: ParseResult, source: str, show_lists: bool) -> None:
     primary = result.primary
     title = (f"{len(result.signatories)} states listed{where}" if primary
              else f"No list of states found in {source}")
-    table = Table(title=title, title_justify="left")
+    table = Table(title=escape(title), title_justify="left")
     for col in ("#", "Text as written", "ISO3", "Name", "Regional group"):
         table.add_column(col, overflow="fold")
     if primary is not None:
@@ -80,39 +98,35 @@ def _print(result: ParseResult, source: str, show_lists: bool) -> None:
                 position += 1
                 group = registry.get(item.iso3).regional_group or "—"
                 note = " (speaker)" if item.own_country else ""
-                table.add_row(str(position), item.text, item.iso3, item.name + note, group)
+                table.add_row(str(position), escape(item.text), item.iso3, escape(item.name + note), group)
             elif kind == "unresolved":
-                table.add_row("?", f"[bold red]{item.text}[/]", "[red]—[/]", "[red]unresolved[/]", "")
+                table.add_row("?", f"[bold red]{escape(item.text)}[/]", "[red]—[/]", "[red]unresolved[/]", "")
             else:
-                table.add_row("", f"[yellow]{item.text}[/]", "", "[yellow]listed again[/]", "")
+                table.add_row("", f"[yellow]{escape(item.text)}[/]", "", "[yellow]listed again[/]", "")
         console.print(table)
     claimed = "not stated" if result.claimed_count is None else str(result.claimed_count)
     if result.count_source:
         claimed += f"  (stated in {result.count_source})"
-    console.print(f"Claimed count: {claimed}", highlight=False)
-    match = {True: "[green]yes[/]", False: "[red]no[/]", None: "— (no count stated)"}[result.count_matches]
-    console.print(f"Count matches: {match}")
-    complete = {True: "[green]yes[/]", False: "[red]no[/]", None: "cannot tell"}[result.complete]
-    console.print(f"Complete list: {complete}")
+    say(f"Claimed count: {claimed}")
+    say("Count matches: " + {True: "yes", False: "no", None: "— (no count stated)"}[result.count_matches])
+    say("Complete list: " + {True: "yes", False: "no", None: "cannot tell"}[result.complete])
     if primary is not None and primary.unresolved:
-        console.print("[bold red]Unresolved inside the list:[/] "
-                      + ", ".join(repr(f.text) for f in primary.unresolved), highlight=False)
+        say("Unresolved inside the list: " + ", ".join(repr(f.text) for f in primary.unresolved))
     for problem in result.problems:
-        console.print(f"  • {problem}", highlight=False)
-    others = [lst for lst in result.lists if lst is not primary]
+        say(f"  • {problem}")
     if isinstance(result, DocumentResult):
         others_desc = [(block.url or "header", block.kind, lst)
                        for block, res in result.blocks for lst in res.lists if lst is not primary]
     else:
-        others_desc = [("", "", lst) for lst in others]
+        others_desc = [("", "", lst) for lst in result.lists if lst is not primary]
     if others_desc and not show_lists:
-        console.print(f"{len(others_desc)} other candidate lists (show them with --lists).")
+        say(f"{len(others_desc)} other candidate lists (show them with --lists).")
     if show_lists and others_desc:
         lists = Table(title="Other candidate lists", title_justify="left")
         for col in ("Source", "States", "First names", "Unresolved", "Cut"):
             lists.add_column(col, overflow="fold")
         for url, kind, lst in others_desc:
             first = ", ".join(s.iso3 for s in lst.signatories[:6]) + (" …" if lst.size > 6 else "")
-            lists.add_row(f"{url} {kind if kind not in ('source', '') else ''}".strip(), str(lst.size), first,
-                          ", ".join(f.text for f in lst.unresolved), "yes" if lst.truncated else "")
+            lists.add_row(escape(f"{url} {kind if kind not in ('source', '') else ''}".strip()), str(lst.size),
+                          first, escape(", ".join(f.text for f in lst.unresolved)), "yes" if lst.truncated else "")
         console.print(lists)

@@ -75,6 +75,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from blocwatch import registry
+from blocwatch.cache import Cache
+from blocwatch.errors import InvalidInput, NoData, NotFound
 from blocwatch.statements import analytics
 from blocwatch.statements.dataset import Dataset
 from blocwatch.statements.load import dataset as _dataset
@@ -96,7 +98,7 @@ SCORE_COLUMNS = ["iso3", "name", "regional_group", "status", "signatory", "count
 BIN_WIDTH = 0.5
 
 
-class NoVotes(LookupError):
+class NoVotes(NoData):
     """The store holds no General Assembly votes to link to."""
 
 
@@ -138,11 +140,6 @@ class Basis:
         }
 
 
-_DYNAMIC_CACHE: dict[tuple, pd.DataFrame] = {}
-_BASIS_CACHE: dict[tuple, Basis] = {}
-_BASIS_CACHE_SIZE = 8
-
-
 def _fetch(engine: Engine, sql: str) -> list[tuple]:
     with engine.connect() as conn:
         return list(conn.exec_driver_sql(sql).all())
@@ -167,15 +164,13 @@ def _data_key(engine: Engine) -> tuple:
     return (engine.url.render_as_string(hide_password=False), version)
 
 
-def _dynamic_panel(engine: Engine) -> pd.DataFrame:
-    """All sessions' dynamic ideal points, kept in memory per database and data version."""
+def _dynamic_panel(engine: Engine, cache: Cache | None) -> pd.DataFrame:
+    """All sessions' dynamic ideal points (kept in ``cache`` per database and data version)."""
     from blocwatch.ga.ideal_dynamic import dynamic_ideal_points
 
-    key = _data_key(engine)
-    if key not in _DYNAMIC_CACHE:
-        _DYNAMIC_CACHE.clear()
-        _DYNAMIC_CACHE[key] = dynamic_ideal_points(engine)
-    return _DYNAMIC_CACHE[key]
+    if cache is None:
+        return dynamic_ideal_points(engine)
+    return cache.get(("dynamic_panel", *_data_key(engine)), lambda: dynamic_ideal_points(engine))
 
 
 def choose_session(engine: Engine, on: date | int) -> tuple[int, int, str]:
@@ -196,30 +191,31 @@ def choose_session(engine: Engine, on: date | int) -> tuple[int, int, str]:
     return usable[-1], sessions[-1], str(last)
 
 
-def ga_basis(engine: Engine, on: date | int, *, model: str = DEFAULT_MODEL, session: int | None = None) -> Basis:
+def ga_basis(engine: Engine, on: date | int, *, model: str = DEFAULT_MODEL, session: int | None = None,
+             cache: Cache | None = None) -> Basis:
     """The GA numbers for an event on ``on``: see the module docstring for the choice of session and year.
 
-    ``session`` overrides the choice (it must be in the store). Results are
-    kept in memory per database, GA data version, session and model (the
-    last few), so a dashboard or a batch of briefs fits each session once.
+    ``session`` overrides the choice (it must be in the store). With a
+    ``cache`` (the :class:`~blocwatch.api.Blocwatch` object's), results are
+    kept per database, GA data version, session and model, so a dashboard or
+    a batch of briefs fits each session once.
     """
     if model not in MODELS:
-        raise ValueError(f"unknown ideal-point model {model!r}: expected one of {', '.join(MODELS)}")
+        raise InvalidInput(f"unknown ideal-point model {model!r}: expected one of {', '.join(MODELS)}")
     chosen, latest, last_date = choose_session(engine, on)
     if session is not None:
         have = {r[0] for r in _fetch(engine, "SELECT DISTINCT session FROM ga_roll_calls")}
         if int(session) not in have:
-            raise ValueError(f"GA session {session} is not in the database (sessions {min(have)}-{max(have)})")
+            raise NotFound(f"GA session {session} is not in the database (sessions {min(have)}-{max(have)})")
         chosen = int(session)
-    key = (*_data_key(engine), chosen, model)
-    if key not in _BASIS_CACHE:
-        if len(_BASIS_CACHE) >= _BASIS_CACHE_SIZE:
-            _BASIS_CACHE.pop(next(iter(_BASIS_CACHE)))
-        _BASIS_CACHE[key] = _compute_basis(engine, chosen, latest, last_date, model)
-    return _BASIS_CACHE[key]
+    if cache is None:
+        return _compute_basis(engine, chosen, latest, last_date, model, None)
+    return cache.get(("basis", *_data_key(engine), chosen, model),
+                     lambda: _compute_basis(engine, chosen, latest, last_date, model, cache))
 
 
-def _compute_basis(engine: Engine, chosen: int, latest: int, last_date: str, model: str) -> Basis:
+def _compute_basis(engine: Engine, chosen: int, latest: int, last_date: str, model: str,
+                   cache: Cache | None) -> Basis:
     from blocwatch.ga.agreement import agreement, for_country
 
     year = session_year(chosen)
@@ -233,7 +229,7 @@ def _compute_basis(engine: Engine, chosen: int, latest: int, last_date: str, mod
                 "comparable": f"only between events scored on session {chosen}",
                 "converged": fits.get("converged"), "n_rollcalls": fits.get("n_rollcalls")}
     else:
-        panel = _dynamic_panel(engine)
+        panel = _dynamic_panel(engine, cache)
         frame = panel[panel["session"] == chosen]
         info = {"name": "dynamic ordered probit, random walk over all sessions (blocwatch.ga.ideal_dynamic)",
                 "scale": "one scale for all sessions (mean 0, sd 1 over all state-sessions); United States positive",
@@ -392,7 +388,7 @@ def _caveats(s: dict, counter_event, basis: Basis, gap: int, groups: dict) -> li
 
 
 def event_alignment(engine: Engine, ref: str, *, ds: Dataset | None = None, model: str = DEFAULT_MODEL,
-                    session: int | None = None, basis: Basis | None = None) -> dict:
+                    session: int | None = None, basis: Basis | None = None, cache: Cache | None = None) -> dict:
     """GA voting of an event's signatories, its counter's named signatories and the states on neither side.
 
     ``engine``: the store (GA votes; events too unless ``ds`` is given).
@@ -419,7 +415,7 @@ def event_alignment(engine: Engine, ref: str, *, ds: Dataset | None = None, mode
     s, sides, counter_event = _side_lists(ds, ref)
     event = ds.get(s["id"])
     if basis is None:
-        basis = ga_basis(engine, event.date, model=model, session=session)
+        basis = ga_basis(engine, event.date, model=model, session=session, cache=cache)
     frame = state_scores(basis, sides)
     edges = _bins(basis)
     groups = {side: (_group(frame[frame[SIDE_COLUMN[side]]], edges) if side != "counter" or counter_event else None)
@@ -450,13 +446,15 @@ def event_alignment(engine: Engine, ref: str, *, ds: Dataset | None = None, mode
     }
 
 
-def all_alignments(engine: Engine, *, series: str | None = None, model: str = DEFAULT_MODEL) -> list[dict]:
+def all_alignments(engine: Engine, *, series: str | None = None, model: str = DEFAULT_MODEL,
+                   cache: Cache | None = None) -> list[dict]:
     """:func:`event_alignment` for every event (optionally one series), by date.
 
-    The GA numbers are computed once per session: :func:`ga_basis` keeps them in memory.
+    The GA numbers are computed once per session (a private cache unless one is given).
     """
     ds = _dataset(engine)
-    return [event_alignment(engine, e.id, ds=ds, model=model) for e in ds.series(series)]
+    cache = cache if cache is not None else Cache()
+    return [event_alignment(engine, e.id, ds=ds, model=model, cache=cache) for e in ds.series(series)]
 
 
 # --------------------------------------------------------------------------- text helpers (brief, CLI)

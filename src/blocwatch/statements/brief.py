@@ -23,6 +23,8 @@ from jinja2 import Environment
 from sqlalchemy import Engine
 
 from blocwatch import registry
+from blocwatch.cache import Cache
+from blocwatch.errors import InvalidInput
 from blocwatch.statements import alignment, analytics
 from blocwatch.statements.dataset import FORUMS
 from blocwatch.statements.load import dataset as _dataset
@@ -72,7 +74,7 @@ class _Refs:
         return sorted(set(out))
 
 
-def _ga_facts(engine: Engine | None, ds, event_id: str, refs: _Refs) -> dict | None:
+def _ga_facts(engine: Engine | None, ds, event_id: str, refs: _Refs, cache: Cache | None) -> dict | None:
     """The ``ga_alignment`` fact: :func:`alignment.event_alignment` without the per-state rows.
 
     ``None`` without an engine; ``{"available": False, "reason"}`` when the
@@ -81,7 +83,7 @@ def _ga_facts(engine: Engine | None, ds, event_id: str, refs: _Refs) -> dict | N
     if engine is None:
         return None
     try:
-        a = alignment.event_alignment(engine, event_id, ds=ds)
+        a = alignment.event_alignment(engine, event_id, ds=ds, cache=cache)
     except alignment.NoVotes as exc:
         return {"available": False, "reason": str(exc), "refs": []}
     ga_refs = refs(*[src["url"] for src in a["ga"]["sources"]],
@@ -89,7 +91,7 @@ def _ga_facts(engine: Engine | None, ds, event_id: str, refs: _Refs) -> dict | N
     return {"available": True, **{k: v for k, v in a.items() if k != "states"}, "refs": ga_refs}
 
 
-def brief_facts(source, ref: str, *, engine: Engine | None = None) -> dict:
+def brief_facts(source, ref: str, *, engine: Engine | None = None, cache: Cache | None = None) -> dict:
     """The facts of a brief, each with ``refs`` (1-based indices into ``sources``).
 
     Returned keys: ``event`` (the :func:`event_summary` dict), ``headline``,
@@ -164,7 +166,7 @@ def brief_facts(source, ref: str, *, engine: Engine | None = None) -> dict:
         facts["counter"]["refs"] = sorted(set(facts["counter"]["refs"]))
     else:
         facts["counter"] = None
-    facts["ga_alignment"] = _ga_facts(engine, ds, e.id, refs)
+    facts["ga_alignment"] = _ga_facts(engine, ds, e.id, refs, cache)
     return {
         "event": s,
         "title": e.title,
@@ -234,8 +236,12 @@ def _html_paragraph(p: str) -> str:
 def render(source, ref: str, fmt: str = "md", *, engine: Engine | None = None) -> str:
     """The brief as Markdown, HTML or JSON text (``engine``: see :func:`brief_facts`)."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown brief format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    data = brief_facts(source, ref, engine=engine)
+        raise InvalidInput(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    return render_facts(brief_facts(source, ref, engine=engine), fmt)
+
+
+def render_facts(data: dict, fmt: str = "md") -> str:
+    """Text of a brief from its facts (:func:`brief_facts`): ``md``, ``html`` or ``json``."""
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2)
     env = Environment(autoescape=fmt == "html", keep_trailing_newline=True)

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from blocwatch import registry
+from blocwatch.errors import InvalidInput, NotFound
 
 SERIES = ("xinjiang",)
 FORUMS = {
@@ -30,11 +31,11 @@ KINDS = ("statement", "letter")
 CHANGES = ("joined", "withdrew")
 
 
-class DatasetError(ValueError):
+class DatasetError(InvalidInput):
     """A curated event file that is malformed; the message names file, line and problem."""
 
 
-class EventNotFound(LookupError):
+class EventNotFound(NotFound):
     """An event reference that matches no event (or several); the message names close ids."""
 
 
@@ -196,11 +197,12 @@ class Dataset:
         if len(hits) == 1:
             return self._by_id[hits[0]]
         if hits:
-            raise EventNotFound(f"event {ref!r} is ambiguous: it is the start of {len(hits)} ids: " + ", ".join(hits))
+            raise EventNotFound(f"event {ref!r} is ambiguous: it is the start of {len(hits)} ids: " + ", ".join(hits),
+                                close_matches=hits)
         from rapidfuzz import fuzz, process
 
         close = [c for c, score, _ in process.extract(ref, list(self._by_id), scorer=fuzz.WRatio, limit=5)]
-        raise EventNotFound(f"no event {ref!r}; close ids: " + ", ".join(close))
+        raise EventNotFound(f"no event {ref!r}; close ids: " + ", ".join(close), close_matches=close)
 
     def series(self, name: str | None = None) -> list[Statement]:
         return [e for e in self.events if name is None or e.series == name]

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from blocwatch import registry
+from blocwatch.errors import InvalidInput
 from blocwatch.statements.dataset import Dataset
 from blocwatch.statements.load import dataset as _dataset
 
@@ -144,10 +145,14 @@ def _write_sqlite(frames: dict[str, pd.DataFrame], path: Path) -> None:
 
 
 def export(source, fmt: str, out: Path) -> dict:
-    """Write the tables in ``fmt`` to ``out``; return ``{format, path, tables: {name: rows}}``."""
+    """Write the tables in ``fmt`` to ``out``; return ``{format, path, tables: {name: rows}, replaced}``.
+
+    ``replaced`` is true when ``out`` existed before (its tables were overwritten).
+    """
     if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        raise InvalidInput(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
     out = Path(out)
+    replaced = out.exists()
     frames = tables(source)
     about = _about()
     counts = {k: len(v) for k, v in frames.items()}
@@ -170,4 +175,4 @@ def export(source, fmt: str, out: Path) -> dict:
         _dictionary().to_csv(out / "data_dictionary.csv", index=False)
         (out / "ABOUT.md").write_text("\n\n".join(f"**{k}**: {v}" for k, v in about.items()) + "\n",
                                       encoding="utf-8")
-    return {"format": fmt, "path": str(out), "tables": counts}
+    return {"format": fmt, "path": str(out), "tables": counts, "replaced": replaced}

@@ -1,22 +1,57 @@
-"""Engine set-up: which database, schema migrations, transactions.
+"""Engine set-up: which database, schema migrations, the first fill, transactions.
 
 The default database is an embedded SQLite file in the platform's user data
 directory; ``BLOCWATCH_DB`` or an explicit URL (the CLI's ``--db``) chooses
-another. :func:`connect` brings the schema up to date with Alembic and fills
-the bundled data on first use (idempotently).
+another. :func:`connect` checks the URL, refuses a database that is not
+blocwatch's (without touching it), brings the schema up to date with Alembic
+and runs the loaders it is given (the bundled data) on first use.
+
+Opening a database that is already filled costs one query. The first fill is
+serialised across processes (a lock file beside a SQLite file, an advisory
+lock on PostgreSQL) and idempotent: a second process waits, then finds the
+work done. SQLite files run in WAL mode with a busy timeout, so a reader
+during an import waits instead of failing with "database is locked".
+
+This module imports no domain code: the loaders are passed in
+(:mod:`blocwatch.api.bundled` names them).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session
 
+from blocwatch.errors import DatabaseRefused, SchemaMismatch
+
 ENV_VAR = "BLOCWATCH_DB"
+# The newest migration (checked against Alembic's scripts by a test), so that
+# an up-to-date database is recognised without loading Alembic.
+SCHEMA_REVISION = "0001"
+BUSY_TIMEOUT_MS = 60_000
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+# Kept for callers that catch the old name.
+SchemaError = SchemaMismatch
+
+
+@dataclass(frozen=True)
+class Loader:
+    """A bundled loader: ``kind`` is logged in the ``imports`` table once it has run.
+
+    ``load`` takes an open Session (one transaction) and returns the number
+    of rows it wrote; it should import heavy modules inside itself, so that
+    opening a filled database never imports them.
+    """
+
+    kind: str
+    load: Callable[[Session], int]
+    description: str = ""
 
 
 def default_url() -> str:
@@ -30,22 +65,96 @@ def default_url() -> str:
     return f"sqlite:///{folder / 'blocwatch.sqlite3'}"
 
 
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL (None for in-memory databases)."""
+    rest = url.split("://", 1)[1]
+    path = rest[1:].split("?", 1)[0] if rest.startswith("/") else ""
+    return Path(path) if path and path != ":memory:" else None
+
+
 def normalise_url(url: str) -> str:
-    """Accept a plain file path as shorthand for a SQLite URL."""
+    """A checked SQLAlchemy URL: a plain path means a SQLite file; ``postgresql://`` uses psycopg 3.
+
+    Raises :class:`DatabaseRefused` (one line, naming the URL) for a folder, a
+    missing folder, a file that is not SQLite, an unknown scheme or a missing driver.
+    """
+    url = url.strip()
+    if not url:
+        raise DatabaseRefused("--db is empty: give a SQLite file path or a database URL")
     if "://" not in url:
-        return f"sqlite:///{Path(url).expanduser().resolve()}"
-    return url
+        url = f"sqlite:///{Path(url).expanduser().resolve()}"
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in ("postgresql", "postgres"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        scheme = "postgresql+psycopg"
+    if scheme == "sqlite" or scheme.startswith("sqlite+"):
+        path = _sqlite_file(url)
+        if path is not None:
+            _check_sqlite_file(path)
+        return url
+    if scheme.startswith("postgresql"):
+        import importlib.util
+
+        driver = scheme.split("+", 1)[1] if "+" in scheme else "psycopg"
+        if importlib.util.find_spec(driver) is None:
+            raise DatabaseRefused(f"database URL {_hide(url)}: PostgreSQL needs the {driver} driver, which is not "
+                                  "installed (pip install 'psycopg[binary]')")
+        return url
+    raise DatabaseRefused(f"database URL {_hide(url)}: unknown scheme {scheme!r}; expected a SQLite file path, "
+                          "sqlite:///FILE or postgresql://USER@HOST/NAME")
+
+
+def _hide(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL too broken to parse is shown as given
+        return url
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if path.is_dir():
+        raise DatabaseRefused(f"--db {path}: is a folder; give a file name inside it (e.g. {path / 'blocwatch.sqlite3'})")
+    if not path.parent.is_dir():
+        raise DatabaseRefused(f"--db {path}: the folder {path.parent} does not exist")
+    if path.exists() and path.stat().st_size:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise DatabaseRefused(f"--db {path}: cannot be read ({exc.strerror})") from None
+        if head != SQLITE_HEADER:
+            raise DatabaseRefused(f"--db {path}: not a SQLite database (a {_file_kind(path)}); "
+                                  "give a blocwatch database or a new file name")
+
+
+def _file_kind(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "binary file"
+    return "text file"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
 def make_engine(url: str | None = None) -> Engine:
+    """An engine on ``url`` (checked by :func:`normalise_url`); no schema work, no loading."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
     url = normalise_url(url or default_url())
-    engine = create_engine(url)
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        raise DatabaseRefused(f"database URL {_hide(url)}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -60,8 +169,8 @@ def _migrations_config(engine: Engine):
     return cfg
 
 
-class SchemaError(RuntimeError):
-    """The database's schema revision is not one this version of blocwatch knows."""
+def _where(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
 
 
 def _revisions(engine: Engine) -> tuple[set[str], set[str], set[str]]:
@@ -78,21 +187,43 @@ def _revisions(engine: Engine) -> tuple[set[str], set[str], set[str]]:
     return current, set(script.get_heads()), known
 
 
+def refuse_foreign(engine: Engine) -> None:
+    """Raise :class:`DatabaseRefused` if the database holds tables but is not a blocwatch database.
+
+    Reads only; a new, empty database passes.
+    """
+    from sqlalchemy.exc import DatabaseError
+
+    try:
+        tables = set(inspect(engine).get_table_names())
+    except DatabaseError as exc:
+        raise DatabaseRefused(f"--db {_where(engine)}: cannot be opened as a database "
+                              f"({str(exc.orig).strip() or type(exc.orig).__name__})") from None
+    if tables and "alembic_version" not in tables:
+        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise DatabaseRefused(f"--db {_where(engine)}: not a blocwatch database (it has other tables: {shown}); "
+                              "it was left untouched: give a blocwatch database or a new file name")
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (creating it in an empty database).
 
-    Raises :class:`SchemaError` if the database was stamped by a migration
-    this version does not have (a newer blocwatch wrote it).
+    Raises :class:`SchemaMismatch` if the database was stamped by a migration
+    this version does not have (a newer blocwatch wrote it), and
+    :class:`DatabaseRefused` if it is not a blocwatch database.
     """
     from alembic import command
 
+    refuse_foreign(engine)
     current, _heads, known = _revisions(engine)
     unknown = current - known
     if unknown:
-        raise SchemaError(
-            f"database {engine.url.render_as_string(hide_password=True)} has schema revision "
-            f"{', '.join(sorted(unknown))}, which this version of blocwatch does not know; "
-            "upgrade blocwatch or choose another database with --db / BLOCWATCH_DB")
+        raise SchemaMismatch(
+            f"database {_where(engine)} has schema revision {', '.join(sorted(unknown))}, which this version of "
+            "blocwatch does not know; upgrade blocwatch or choose another database with --db / BLOCWATCH_DB")
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
     command.upgrade(_migrations_config(engine), "head")
 
 
@@ -123,45 +254,128 @@ def schema_mismatch(engine: Engine) -> str | None:
     return None
 
 
-_ENGINES: dict[tuple[str, bool], Engine] = {}
+def _mismatch_error(engine: Engine, problem: str) -> SchemaMismatch:
+    return SchemaMismatch(
+        f"the database {_where(engine)} does not match this version of blocwatch ({problem}); it was made by a "
+        f"development version: delete it, or choose another with --db or {ENV_VAR}")
 
 
-def _connect_cached(url: str, fill: bool) -> Engine:
-    engine = _ENGINES.get((url, fill))
-    if engine is None:
-        engine = make_engine(url)
-        if not schema_is_current(engine):
-            upgrade(engine)
-        problem = schema_mismatch(engine)
-        if problem:
-            raise SchemaError(
-                f"the database {engine.url.render_as_string(hide_password=True)} does not match this version "
-                f"of blocwatch ({problem}); it was made by a development version: delete it, or choose "
-                f"another with --db or {ENV_VAR}")
-        if fill:
-            from blocwatch.store.bundled import ensure_loaded
+def _state(engine: Engine) -> tuple[set[str], set[str], set[str]] | None:
+    """(stamped revisions, logged import kinds, table names) in one query; None if the tables are missing."""
+    from sqlalchemy.exc import DatabaseError, OperationalError, ProgrammingError
 
-            ensure_loaded(engine)
-        _ENGINES[(url, fill)] = engine
-    return engine
+    if engine.dialect.name == "sqlite":
+        tables_sql = "SELECT 't', name FROM sqlite_master WHERE type = 'table'"
+    else:
+        tables_sql = ("SELECT 't', table_name FROM information_schema.tables "
+                      "WHERE table_schema = current_schema()")
+    sql = ("SELECT 'r', version_num FROM alembic_version UNION ALL SELECT 'k', kind FROM imports "
+           f"UNION ALL {tables_sql}")
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(sql).all()
+    except (OperationalError, ProgrammingError):
+        return None
+    except DatabaseError as exc:
+        raise DatabaseRefused(f"--db {_where(engine)}: cannot be opened as a database "
+                              f"({str(exc.orig).strip() or type(exc.orig).__name__})") from None
+    found: dict[str, set[str]] = {"r": set(), "k": set(), "t": set()}
+    for tag, value in rows:
+        found[tag].add(value)
+    return found["r"], found["k"], found["t"]
 
 
-def connect(url: str | None = None, *, fill: bool = True) -> Engine:
-    """An engine on an up-to-date database, with the bundled data loaded.
+def _ready(engine: Engine, kinds: set[str]) -> bool:
+    """True when the database is at the current revision, has every table and has run every loader."""
+    from blocwatch.store.models import Base
 
-    ``url`` defaults to :func:`default_url`. The first connect to a database
-    creates the schema (Alembic) and, with ``fill``, runs every bundled
-    loader not yet logged in its ``imports`` table; later connects change
-    nothing. Engines are cached per (URL, fill) for the life of the process;
-    :func:`dispose_all` forgets them.
+    state = _state(engine)
+    if state is None:
+        return False
+    revisions, logged, tables = state
+    if revisions != {SCHEMA_REVISION}:
+        return False
+    missing = [t.name for t in Base.metadata.sorted_tables if t.name not in tables]
+    if missing:
+        raise _mismatch_error(engine, f"table {missing[0]!r} is missing")
+    return kinds <= logged
+
+
+@contextmanager
+def first_fill_lock(engine: Engine) -> Iterator[None]:
+    """Serialise schema creation and the first fill across processes.
+
+    A SQLite file: an exclusive lock on ``FILE.lock`` beside it (filelock);
+    PostgreSQL: a session advisory lock; an in-memory database: nothing.
     """
-    return _connect_cached(normalise_url(url or default_url()), fill)
+    if engine.dialect.name == "sqlite":
+        path = _sqlite_file(engine.url.render_as_string(hide_password=False))
+        if path is None:
+            yield
+            return
+        from filelock import FileLock
+
+        with FileLock(str(path) + ".lock"):
+            yield
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SELECT pg_advisory_lock(7262626)")
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql("SELECT pg_advisory_unlock(7262626)")
 
 
-def dispose_all() -> None:
-    """Close and forget every engine :func:`connect` has made (tests, long-lived processes)."""
-    while _ENGINES:
-        _ENGINES.popitem()[1].dispose()
+def run_loaders(engine: Engine, loaders: Sequence[Loader],
+                on_start: Callable[[Loader], None] | None = None) -> list[str]:
+    """Run every loader whose kind is not yet logged, each in its own transaction; return the kinds run."""
+    from sqlalchemy import select
+
+    from blocwatch.store.models import ImportLog
+    from blocwatch.store.provenance import log_import
+
+    ran = []
+    for loader in loaders:
+        with session_scope(engine) as session:
+            if session.scalars(select(ImportLog.id).where(ImportLog.kind == loader.kind)).first() is not None:
+                continue
+            if on_start is not None:
+                on_start(loader)
+            rows = loader.load(session)
+            log_import(session, kind=loader.kind, rows=rows)
+            ran.append(loader.kind)
+    return ran
+
+
+def connect(url: str | None = None, *, loaders: Sequence[Loader] = (),
+            on_fill: Callable[[Loader], None] | None = None) -> Engine:
+    """An engine on an up-to-date database on which every loader in ``loaders`` has run.
+
+    ``url`` defaults to :func:`default_url`. A filled database costs one
+    query. Otherwise, under :func:`first_fill_lock`: a database that is not
+    blocwatch's is refused untouched (:class:`DatabaseRefused`), the schema is
+    created or upgraded (Alembic), a schema that does not match the models is
+    refused (:class:`SchemaMismatch`), and each loader not yet logged in the
+    ``imports`` table runs in its own transaction (``on_fill`` is told before
+    each one runs, so a caller can say that stored data is changing).
+    """
+    engine = make_engine(url)
+    kinds = {loader.kind for loader in loaders}
+    try:
+        if _ready(engine, kinds):
+            return engine
+        refuse_foreign(engine)
+        with first_fill_lock(engine):
+            if not _ready(engine, kinds):
+                upgrade(engine)
+                problem = schema_mismatch(engine)
+                if problem:
+                    raise _mismatch_error(engine, problem)
+                run_loaders(engine, loaders, on_fill)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
 
 
 @contextmanager

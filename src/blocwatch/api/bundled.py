@@ -1,0 +1,45 @@
+"""The data shipped in the package, as loaders for :func:`blocwatch.store.db.connect`.
+
+Each loader runs once per database (its ``kind`` is logged in the
+``imports`` table), in dependency order, each in its own transaction. The
+heavy modules (pandas, the GA importers) are imported inside the loaders, so
+opening a filled database never imports them.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from blocwatch.store.db import Loader
+
+
+def _countries(session: Session) -> int:
+    from blocwatch.store.countries import load_countries
+
+    return load_countries(session)
+
+
+def _statements(session: Session) -> int:
+    from blocwatch.statements.load import load_statements
+
+    return load_statements(session)
+
+
+def _unga(session: Session) -> int:
+    from blocwatch.ga.load import load_unga
+
+    return load_unga(session)
+
+
+LOADERS: tuple[Loader, ...] = (
+    Loader("bundled:countries", _countries, "the UN member registry"),
+    Loader("bundled:statements", _statements, "the curated joint statements"),
+    Loader("bundled:unga", _unga, "General Assembly votes 1946-2019"),
+)
+
+
+def fill(engine) -> list[str]:
+    """Run every bundled loader not yet run on ``engine`` (schema already current); return the kinds run."""
+    from blocwatch.store.db import run_loaders
+
+    return run_loaders(engine, LOADERS)

@@ -1,0 +1,143 @@
+"""The :class:`Blocwatch` object: one per database, owning the engine, the event dataset and the caches."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from blocwatch.cache import Cache
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from blocwatch.api.countries import Countries
+    from blocwatch.api.events import Events
+    from blocwatch.api.ga import GA
+    from blocwatch.api.results import Overview, RegistrySummary
+    from blocwatch.signatories import ParseResult
+    from blocwatch.statements.dataset import Dataset
+    from blocwatch.store.db import Loader
+
+
+class Blocwatch:
+    """The front door: ``bw = blocwatch.open()``; then ``bw.countries``, ``bw.events``, ``bw.ga``.
+
+    The database is opened on first use (a command that only resolves names
+    never touches it); its URL is checked at once. ``on_fill`` is called with
+    each bundled loader before it first writes to the database, so a caller
+    can say that stored data is changing. Safe to share between threads: the
+    engine is made once and results are cached per instance (:class:`Cache`).
+    """
+
+    def __init__(self, url: str | None = None, *, on_fill: Callable[[Loader], None] | None = None) -> None:
+        from blocwatch.api.countries import Countries
+        from blocwatch.api.events import Events
+        from blocwatch.api.ga import GA
+        from blocwatch.store.db import default_url, normalise_url
+
+        self.url = normalise_url(url or default_url())
+        self.on_fill = on_fill
+        self.cache = Cache(maxsize=64)
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+        self.countries: Countries = Countries(self)
+        self.events: Events = Events(self)
+        self.ga: GA = GA(self)
+
+    def __repr__(self) -> str:
+        return f"<Blocwatch {self.url}>"
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, on a database with the schema and the bundled data (opened on first use)."""
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    from blocwatch.api.bundled import LOADERS
+                    from blocwatch.store.db import connect
+
+                    self._engine = connect(self.url, loaders=LOADERS, on_fill=self.on_fill)
+        return self._engine
+
+    def data_version(self) -> tuple[Any, ...]:
+        """Changes whenever stored data changes (the newest import-log row and the event count)."""
+        with self.engine.connect() as conn:
+            return tuple(conn.exec_driver_sql(
+                "SELECT (SELECT max(id) FROM imports), (SELECT count(*) FROM events), "
+                "(SELECT count(*) FROM positions)").one())
+
+    def dataset(self) -> Dataset:
+        """Every stored event as a :class:`~blocwatch.statements.dataset.Dataset` (cached per data version)."""
+        from blocwatch.statements.load import dataset
+
+        return self.cache.get(("dataset", self.data_version()), lambda: dataset(self.engine))
+
+    def close(self) -> None:
+        """Release the database connections and forget cached results."""
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
+        self.cache.clear()
+
+    def __enter__(self) -> Blocwatch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ questions that need no one namespace
+
+    def parse(self, text: str, mode: str = "auto", *, where: str = "input",
+              progress: Callable[[int, int], None] | None = None) -> ParseResult:
+        """The list of states in a statement, press release or news text (``parse``).
+
+        ``mode``: ``auto`` (a raw evidence file with URL lines is split into
+        sources and the largest list wins) or ``text`` (the whole input as one
+        text). Binary input is refused (:class:`~blocwatch.errors.InvalidInput`
+        naming ``where``).
+        """
+        from blocwatch.api.options import ParseMode, choose
+        from blocwatch import signatories
+
+        chosen = choose(ParseMode, mode, "--mode")
+        check = getattr(signatories, "check_text", None)
+        if check is not None:
+            check(text, where)
+        kwargs: dict[str, Any] = {"progress": progress} if progress is not None else {}
+        if chosen is ParseMode.auto:
+            return signatories.parse_any(text, **kwargs)
+        return signatories.parse_signatories(text, **kwargs)
+
+    def registry_summary(self) -> RegistrySummary:
+        """How many members, observers and former states, by regional group."""
+        from blocwatch import registry
+        from blocwatch.api.results import RegistrySummary
+
+        s = registry.summary()
+        return RegistrySummary(members=s["members"], observers=s["observers"], former=s["former"],
+                               members_by_group=s["members_by_group"])
+
+    def overview(self) -> Overview:
+        """The main job (``run``): the registry, the latest critical statement with its brief, the series."""
+        from blocwatch import registry
+        from blocwatch.api.results import Overview
+
+        latest = self.events.latest("critical")
+        return Overview(registry=registry.summary(), latest_critical=latest,
+                        brief=self.events.brief(latest).to_dict() if latest else None,
+                        series=self.events.series("xinjiang").to_dict())
+
+
+def open(url: str | None = None, *, on_fill: Callable[[Loader], None] | None = None) -> Blocwatch:  # noqa: A001
+    """Open the blocwatch database at ``url`` (default: ``BLOCWATCH_DB`` or the user data folder).
+
+    A plain file path means a SQLite file; ``postgresql://...`` uses psycopg.
+    A new database is created and filled with the bundled data on first use.
+    Raises :class:`~blocwatch.errors.DatabaseRefused` for a URL or file that
+    blocwatch cannot or may not use.
+    """
+    return Blocwatch(url, on_fill=on_fill)

@@ -1,0 +1,138 @@
+"""``bw.events``: the joint statements and letters, their analytics, briefs and exports."""
+
+from __future__ import annotations
+
+import builtins
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from blocwatch.api.options import BriefFormat, ExportFormat, Forum, IdealDynamics, Stance, choose, choose_optional
+
+if TYPE_CHECKING:
+    from blocwatch.api.core import Blocwatch
+    from blocwatch.api.results import (
+        Alignment,
+        BriefFacts,
+        EventDiff,
+        EventRow,
+        EventSummary,
+        ExportReport,
+        SeriesSummary,
+    )
+    from blocwatch.statements.dataset import Statement
+
+
+def _known_series(ds, series: str | None) -> None:
+    from blocwatch.errors import NotFound
+
+    if series is None:
+        return
+    known = sorted({e.series for e in ds})
+    if series not in known:
+        raise NotFound(f"no series {series!r}; known series: {', '.join(known)}", close_matches=known)
+
+
+class Events:
+    def __init__(self, bw: Blocwatch) -> None:
+        self._bw = bw
+
+    def get(self, ref: str) -> Statement:
+        """The event with this id or unique id prefix (:class:`~blocwatch.errors.NotFound` with close ids)."""
+        return self._bw.dataset().get(ref)
+
+    def list(self, series: str | None = None, *, state: str | None = None, forum: Forum | str | None = None,
+             stance: Stance | str | None = None, since: date | None = None,
+             until: date | None = None) -> builtins.list[EventRow]:
+        """Events by date, optionally one series, forum or stance, those naming ``state``, or a date range.
+
+        ``state`` (a code or a name in any UN language) keeps the events on
+        which the state is a standing signatory.
+        """
+        from blocwatch.api.results import EventRow
+        from blocwatch.statements.analytics import event_row
+
+        ds = self._bw.dataset()
+        _known_series(ds, series)
+        chosen_forum = choose_optional(Forum, forum, "--forum")
+        chosen_stance = choose_optional(Stance, stance, "--stance")
+        iso3 = self._bw.countries.get(state, former=True).iso3 if state else None
+        rows = []
+        for e in ds.series(series):
+            if chosen_forum and e.forum != chosen_forum.value:
+                continue
+            if chosen_stance and e.stance != chosen_stance.value:
+                continue
+            if iso3 and iso3 not in e.signatories:
+                continue
+            if since and e.date < since or until and e.date > until:
+                continue
+            rows.append(EventRow.from_dict(event_row(e)))
+        return rows
+
+    def show(self, ref: str, against: str | None = None) -> EventSummary:
+        """Everything about one event: groups, first-time signers, joined/left, switchers, counter (``events show``)."""
+        from blocwatch.api.results import EventSummary
+        from blocwatch.statements.analytics import event_summary
+
+        return EventSummary.from_dict(event_summary(self._bw.dataset(), ref, against))
+
+    def diff(self, a: str, b: str) -> EventDiff:
+        """Who joined, left and stayed between two events (``diff``)."""
+        from blocwatch.api.results import EventDiff
+        from blocwatch.statements.analytics import diff
+
+        return EventDiff.from_dict(diff(self._bw.dataset(), a, b))
+
+    def series(self, name: str = "xinjiang") -> SeriesSummary:
+        """Counts over time by stance and regional group (``events series``)."""
+        from blocwatch.api.results import SeriesSummary
+        from blocwatch.statements.analytics import series_summary
+
+        ds = self._bw.dataset()
+        _known_series(ds, name)
+        return SeriesSummary.from_dict(series_summary(ds, name))
+
+    def latest(self, stance: Stance | str = "critical", series: str = "xinjiang") -> str | None:
+        """The id of the most recent event of a stance in a series."""
+        from blocwatch.statements.analytics import latest_event
+
+        return latest_event(self._bw.dataset(), choose(Stance, stance, "--stance").value, series)
+
+    def alignment(self, ref: str, *, dynamics: IdealDynamics | str = "static",
+                  session: int | None = None) -> Alignment:
+        """GA voting of the signatories vs. the counter-statement and the rest (``events alignment``).
+
+        Raises :class:`~blocwatch.errors.NoData` when the store has no GA votes.
+        """
+        from blocwatch.api.results import Alignment
+        from blocwatch.statements.alignment import event_alignment
+
+        chosen = choose(IdealDynamics, dynamics, "--model")
+        bw = self._bw
+        return Alignment.from_dict(event_alignment(bw.engine, ref, ds=bw.dataset(), model=chosen.value,
+                                                   session=session, cache=bw.cache))
+
+    def brief(self, ref: str) -> BriefFacts:
+        """A factual brief of one event, every fact linked to its source; ``.render("md"|"html"|"json")``."""
+        from blocwatch.api.results import BriefFacts
+        from blocwatch.statements.brief import brief_facts
+
+        bw = self._bw
+        return BriefFacts.from_dict(brief_facts(bw.dataset(), ref, engine=bw.engine, cache=bw.cache))
+
+    def render_brief(self, ref: str, fmt: BriefFormat | str = "md") -> str:
+        """The brief's text in one call: ``bw.events.brief(ref).render(fmt)``."""
+        return self.brief(ref).render(choose(BriefFormat, fmt, "--format").value)
+
+    def export(self, fmt: ExportFormat | str, out: Path | str) -> ExportReport:
+        """Write events, positions, countries and sources with a data dictionary (``export``).
+
+        ``csv`` and ``parquet`` write a folder; ``json`` and ``sqlite`` a file.
+        An existing file or folder of the same tables is replaced (the report says so).
+        """
+        from blocwatch.api.results import ExportReport
+        from blocwatch.statements.export import export
+
+        chosen = choose(ExportFormat, fmt, "--format")
+        return ExportReport.from_dict(export(self._bw.dataset(), chosen.value, Path(out)))

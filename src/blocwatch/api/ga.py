@@ -1,0 +1,95 @@
+"""``bw.ga``: General Assembly roll calls: agreement scores, ideal points, imports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from blocwatch.api.options import IdealDynamics, ImportKind, Issue, Overlap, choose, choose_optional
+from blocwatch.errors import InvalidInput, NoData
+
+if TYPE_CHECKING:
+    from blocwatch.api.core import Blocwatch
+    from blocwatch.api.results import AgreementScores
+    from blocwatch.ga.importers import ImportResult
+
+
+class GA:
+    def __init__(self, bw: Blocwatch) -> None:
+        self._bw = bw
+
+    def sessions(self) -> list[int]:
+        """The GA sessions with stored roll calls, in order."""
+        with self._bw.engine.connect() as conn:
+            return [r[0] for r in conn.exec_driver_sql("SELECT DISTINCT session FROM ga_roll_calls ORDER BY session")]
+
+    def agreement(self, *, year: int | None = None, session: int | None = None, country: str | None = None,
+                  with_: str | None = None, issue: Issue | str | None = None, important: bool = False,
+                  lineage: bool = False) -> AgreementScores:
+        """Agreement between states per calendar year (or GA session) (``agreement``).
+
+        Give at most one of ``year`` and ``session`` (neither: every year).
+        ``country`` / ``with_`` (codes or names, former states allowed) keep
+        the pairs with that state (turned so that it is ``a``) / that pair.
+        """
+        from blocwatch.api.results import AgreementScores
+        from blocwatch.ga.agreement import agreement, for_country
+
+        if year is not None and session is not None:
+            raise InvalidInput("give --year or --session, not both (a session spans two calendar years)")
+        if with_ and not country:
+            raise InvalidInput("--with needs --country")
+        a = self._bw.countries.get(country, former=True).iso3 if country else None
+        b = self._bw.countries.get(with_, former=True).iso3 if with_ else None
+        chosen_issue = choose_optional(Issue, issue, "--issue")
+        by = "session" if session is not None else "year"
+        frame = agreement(self._bw.engine, by=by, issue=chosen_issue.value if chosen_issue else None,
+                          important=important, lineage=lineage,
+                          years=[year] if year is not None else None,
+                          sessions=[session] if session is not None else None)
+        if a:
+            frame = for_country(frame, a, b)
+        frame = frame.sort_values(["agree", "n"], ascending=[False, False], kind="stable").reset_index(drop=True)
+        return AgreementScores(by=by, period=year if year is not None else session,
+                               issue=chosen_issue.value if chosen_issue else None, important=important,
+                               lineage=lineage, frame=frame)
+
+    def ideal(self, sessions: int | Iterable[int] | None = None, *, dynamics: IdealDynamics | str = "static",
+              model: str = "ordered", method: str = "mode") -> Any:
+        """Ideal points (United States positive) per state and session, with standard errors (``ideal``).
+
+        ``sessions``: one session, several, or None for every stored session.
+        ``dynamics="dynamic"`` fits the random-walk model over all stored
+        sessions (it links them) and reports the sessions asked for.
+        """
+        from blocwatch.ga.ideal import estimate
+
+        chosen = choose(IdealDynamics, dynamics, "--model")
+        wanted = [sessions] if isinstance(sessions, int) else (sorted(set(sessions)) if sessions is not None else None)
+        have = self.sessions()
+        if not have:
+            raise NoData("no General Assembly votes in the database (import them first: blocwatch import --help)")
+        missing = [s for s in wanted or [] if s not in have]
+        if missing:
+            raise NoData(f"no recorded votes for session {', '.join(map(str, missing))} "
+                         f"(stored sessions: {have[0]}-{have[-1]})")
+        bw = self._bw
+        return bw.cache.get(("ideal", bw.data_version(), tuple(wanted or ()), chosen.value, model, method),
+                            lambda: estimate(bw.engine, wanted, model=model, dynamics=chosen.value, method=method,
+                                             data_version=str(bw.data_version())))
+
+    def import_votes(self, kind: ImportKind | str, path: Path | str, *, overlap: Overlap | str = "skip",
+                     progress: bool = False) -> ImportResult:
+        """Import GA roll calls from a file or folder (``import unvotes|rda|undl``); one transaction.
+
+        A malformed file raises :class:`~blocwatch.errors.ImportFailed` naming
+        file and line, and changes nothing.
+        """
+        from blocwatch.ga.importers import import_votes
+
+        chosen = choose(ImportKind, kind)
+        over = choose(Overlap, overlap, "--overlap")
+        result = import_votes(self._bw.engine, chosen.value, Path(path), progress=progress, overlap=over.value)
+        self._bw.cache.clear()
+        return result

@@ -1,0 +1,270 @@
+"""Typed results of the API: frozen dataclasses whose ``to_dict()`` is the CLI's ``--json``.
+
+Each result is built from the plain dict its domain function computes
+(:meth:`Result.from_dict` checks that the keys are exactly the fields, so the
+types and the JSON shapes cannot drift apart) and gives that dict back with
+:meth:`Result.to_dict`. Attribute access is typed (``summary.claimed_count``);
+nested parts stay plain JSON-ready dicts and lists, documented where they are
+computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Result:
+    """Base of the API's results."""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        names = [f.name for f in fields(cls) if f.init]
+        extra, missing = set(data) - set(names), set(names) - set(data)
+        if extra or missing:  # a programming error: the domain function and the result type disagree
+            raise TypeError(f"{cls.__name__}: keys differ from the fields (extra {sorted(extra)}, "
+                            f"missing {sorted(missing)})")
+        return cls(**{n: data[n] for n in names})
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready dict (the CLI's ``--json``)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.init and f.repr}
+
+    def to_json(self) -> Any:
+        return self.to_dict()
+
+
+@dataclass(frozen=True)
+class EventRow(Result):
+    """One line of ``events list``: an event's id, forum, stance, deliverer and counts."""
+
+    id: str
+    series: str
+    date: str
+    date_precision: str
+    forum: str
+    session: str | None
+    kind: str
+    stance: str
+    target: str
+    delivered_by: str | None
+    delivered_by_text: str
+    claimed_count: int | None
+    known_count: int
+    list_complete: bool
+    partial: bool
+    responds_to: str | None
+    topics: list[Any]
+    title: str
+
+
+@dataclass(frozen=True)
+class EventSummary(Result):
+    """Everything known about one event (``events show``): see :func:`blocwatch.statements.analytics.event_summary`."""
+
+    id: str
+    series: str
+    date: str
+    date_precision: str
+    forum: str
+    session: str | None
+    kind: str
+    stance: str
+    target: str
+    delivered_by: str | None
+    delivered_by_text: str
+    claimed_count: int | None
+    known_count: int
+    list_complete: bool
+    partial: bool
+    responds_to: str | None
+    topics: list[Any]
+    title: str
+    forum_name: str
+    lead: str | None
+    lead_text: str | None
+    signatories: list[Any]
+    signed_at_delivery: list[Any]
+    changes: list[Any]
+    unnamed_count: int
+    by_group: dict[str, Any]
+    groups_covered: int
+    covers_all_groups: bool
+    first_all_groups: bool
+    first_all_groups_caveats: list[Any]
+    first_time: list[Any]
+    first_time_caveats: list[Any]
+    earlier_same_stance: int
+    returning: list[Any]
+    compared_with: str | None
+    joined: list[Any]
+    left: list[Any]
+    stayed: list[Any]
+    joined_uncertain: list[Any]
+    left_uncertain: list[Any]
+    switchers: list[Any]
+    switchers_caveats: list[Any]
+    both_sides: list[Any]
+    neither_side: list[Any]
+    neither_side_certain: bool
+    counter: dict[str, Any] | None
+    counters: list[Any]
+    sources: list[Any]
+    signatory_sources: dict[str, Any]
+    responds_to_basis: dict[str, Any] | None
+    caveats: list[Any]
+
+
+@dataclass(frozen=True)
+class EventDiff(Result):
+    """Who joined, left and stayed between two events (``diff``); uncertain changes kept apart."""
+
+    a: str
+    b: str
+    joined: list[Any]
+    left: list[Any]
+    stayed: list[Any]
+    joined_uncertain: list[Any]
+    left_uncertain: list[Any]
+    a_partial: bool
+    b_partial: bool
+    caveats: list[Any]
+
+
+@dataclass(frozen=True)
+class CountryHistory(Result):
+    """One state's record across the joint statements (``country``)."""
+
+    iso3: str
+    name: str
+    regional_group: str | None
+    signed: dict[str, Any]
+    withdrew: list[Any]
+    both_sides: bool
+    events: list[Any]
+
+
+@dataclass(frozen=True)
+class SeriesSummary(Result):
+    """Counts over time by stance and regional group (``events series``)."""
+
+    series: str
+    events: int
+    by_stance: dict[str, Any]
+    partial_events: list[Any]
+    timeline: list[Any]
+    states: dict[str, Any]
+    totals: dict[str, Any]
+    latest: dict[str, Any]
+    max_claimed: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Alignment(Result):
+    """GA voting of an event's signatories vs. its counter-statement and the rest (``events alignment``)."""
+
+    event: dict[str, Any]
+    counter: dict[str, Any] | None
+    ga: dict[str, Any]
+    reference: dict[str, Any]
+    ideal_bins: list[Any]
+    groups: dict[str, Any]
+    states: list[Any]
+    caveats: list[Any]
+
+
+@dataclass(frozen=True)
+class BriefFacts(Result):
+    """The facts of a brief, each with its sources (``brief --format json``); :meth:`render` gives the text."""
+
+    event: dict[str, Any]
+    title: str
+    facts: dict[str, Any]
+    sources: list[Any]
+
+    def render(self, fmt: str = "md") -> str:
+        """The brief as Markdown (``md``), HTML (``html``) or JSON (``json``) text."""
+        from blocwatch.api.options import BriefFormat, choose
+        from blocwatch.statements.brief import render_facts
+
+        return render_facts(self.to_dict(), choose(BriefFormat, fmt, "--format").value)
+
+
+@dataclass(frozen=True)
+class ExportReport(Result):
+    """What ``export`` wrote: the format, the path and the rows of each table."""
+
+    format: str
+    path: str
+    tables: dict[str, int]
+    replaced: bool
+
+
+@dataclass(frozen=True)
+class RegistrySummary(Result):
+    """How many members, observers and former states the registry holds, by regional group."""
+
+    members: int
+    observers: int
+    former: int
+    members_by_group: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Overview(Result):
+    """The main job (``run``): the registry, the latest critical statement's brief, the series."""
+
+    registry: dict[str, Any]
+    latest_critical: str | None
+    brief: dict[str, Any] | None
+    series: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AgreementScores(Result):
+    """Agreement between pairs of states per year or session (``agreement``).
+
+    ``frame``: one row per pair and period (columns ``a, b, <by>, n, same,
+    half, identical, opposite, agree, agree_half, coincidence``), sorted by
+    agreement then joint votes. ``to_json()`` gives the rows the CLI prints.
+    """
+
+    by: str
+    period: int | None
+    issue: str | None
+    important: bool
+    lineage: bool
+    frame: pd.DataFrame = field(repr=False, compare=False)
+
+    def rows(self) -> list[dict[str, Any]]:
+        import math
+
+        def num(v: Any) -> float | None:
+            return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+        return [{"a": str(r.a), "b": str(r.b), self.by: int(getattr(r, self.by)), "n": int(r.n),
+                 "agree": num(r.agree), "coincidence": num(r.coincidence)}
+                for r in self.frame.itertuples(index=False)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"by": self.by, "period": self.period, "issue": self.issue, "important": self.important,
+                "lineage": self.lineage, "rows": self.rows()}
+
+    def to_json(self) -> Any:
+        return self.rows()
+
+    def write(self, out: Path) -> dict[str, Any]:
+        """Write every row to ``out`` (.csv, .csv.gz or .parquet); return what was written."""
+        from blocwatch.api.files import table_writer
+
+        write = table_writer(out, (".csv", ".csv.gz", ".parquet"))
+        write(self.frame)
+        pairs = int(self.frame[["a", "b"]].drop_duplicates().shape[0])
+        period = self.frame[self.by]
+        return {"out": str(out), "rows": len(self.frame), "pairs": pairs,
+                self.by + "s": [int(period.min()), int(period.max())] if len(self.frame) else []}
