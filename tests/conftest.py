@@ -1,57 +1,165 @@
-"""Shared fixtures: databases built once per run and copied per test."""
+"""Shared fixtures: the raw inputs, and databases built once per run and copied per test.
+
+Raw inputs
+    ``shared_data``: the folder of raw inputs laid out as ``shared/data``. It is
+    the copy kept in the checkout (``curation/sources``, listed in its
+    ``SHA256SUMS``), so a fresh clone tests without ``../shared`` beside it;
+    ``tests/test_fresh_clone.py`` checks the copy against ``../shared/data``
+    when that folder exists. It holds only what the curation reads (UN regional
+    groups, the statements and their evidence, the unvotes tables).
+
+Databases (SQLite files built once per run and shared by the xdist workers)
+    ``filled_db_file``: schema and all bundled data (every event, the registry,
+    all 870,109 GA votes of sessions 1-74): about 26 MB.
+    ``small_db_file``: the same with the GA roll calls, votes and packed vote
+    vectors of sessions other than :data:`SMALL_SESSIONS` deleted, then
+    vacuumed: every event and country, a tenth of the votes.
+
+Per-test fixtures (a private copy each test may modify)
+    ``db_url`` / ``engine`` / ``cli``: the full database. Use them for tests
+    that need every session (``--all`` exports, all-session ideal points,
+    statistics over the whole period, re-importing the raw tables).
+    ``small_db_url`` / ``small_db_engine`` / ``small_cli``: the small database,
+    several times cheaper to copy. Enough for anything about events,
+    countries, briefs and exports, and for GA questions about the sessions in
+    :data:`SMALL_SESSIONS` (by roll-call date, every vote of 1976, 1977, 1985
+    and 2019 is kept).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+REPO = Path(__file__).resolve().parents[1]
+# The raw inputs the curation reads, kept in the checkout (a copy of part of shared/data).
+SOURCES = REPO / "curation" / "sources"
+# GA sessions kept in the small database: ones tests ask about by number or year
+# (1; 30-32 around the session-31 regression; 39-40 = 1985; 50; 70; 73-74 = 2019, the latest).
+SMALL_SESSIONS = (1, 30, 31, 32, 39, 40, 50, 70, 73, 74)
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    """The raw data folder beside the checkout (CI lays a copy there)."""
-    if not SHARED.is_dir():
-        pytest.fail(f"raw data folder not found at {SHARED}")
-    return SHARED
+    """The raw inputs laid out as shared/data: the copies in curation/sources."""
+    if not (SOURCES / "SHA256SUMS").is_file():
+        pytest.fail(f"raw inputs not found at {SOURCES} (see curation/README.md)")
+    return SOURCES
+
+
+def _built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """``name`` in the run's temporary folder, built by ``build(path)`` by the first process that asks.
+
+    Under pytest-xdist every worker has its own temporary folder inside the
+    run's; the file goes in the run's, under a lock, so the workers share one.
+    """
+    from filelock import FileLock
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    path = root / name
+    with FileLock(f"{path}.lock"):
+        if not path.exists():
+            partial = root / f"{name}.partial"
+            partial.unlink(missing_ok=True)
+            build(partial)
+            partial.replace(path)
+    return path
+
+
+def _fill(path: Path) -> None:
+    """Create the schema at ``path`` and load all the bundled data."""
+    url = f"sqlite:///{path}"
+    try:
+        from blocwatch.api.bundled import LOADERS
+    except ImportError:  # the store before the API layer: store.bundled.ensure_loaded
+        from blocwatch.store.bundled import ensure_loaded
+        from blocwatch.store.db import make_engine, upgrade
+
+        engine = make_engine(url)
+        upgrade(engine)
+        ensure_loaded(engine)
+    else:
+        from blocwatch.store.db import connect
+
+        engine = connect(url, loaders=LOADERS)
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def filled_db_file(tmp_path_factory) -> Path:
     """A database with the schema and all bundled data, built once per test run."""
-    from blocwatch.store.db import make_engine, upgrade
-    from blocwatch.store.bundled import ensure_loaded
-
-    path = tmp_path_factory.mktemp("db") / "filled.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    ensure_loaded(engine)
-    engine.dispose()
-    return path
+    return _built_once(tmp_path_factory, "filled.sqlite3", _fill)
 
 
-@pytest.fixture
-def db_url(filled_db_file, tmp_path) -> str:
-    """A private copy of the filled database for one test (free to modify)."""
-    path = tmp_path / "test.sqlite3"
-    shutil.copy(filled_db_file, path)
+def shrink_to_sessions(path: Path, sessions: tuple[int, ...]) -> None:
+    """Delete every GA roll call (its votes and packed vector too) outside ``sessions``; vacuum."""
+    keep = ",".join(str(int(s)) for s in sessions)
+    others = f"SELECT rcid FROM ga_roll_calls WHERE session NOT IN ({keep})"
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.execute(f"DELETE FROM ga_vote_vectors WHERE rcid IN ({others})")
+            con.execute(f"DELETE FROM ga_votes WHERE rcid IN ({others})")
+            con.execute(f"DELETE FROM ga_roll_calls WHERE session NOT IN ({keep})")
+        con.execute("VACUUM")
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def small_db_file(filled_db_file, tmp_path_factory) -> Path:
+    """The filled database with only the GA sessions in SMALL_SESSIONS, built once per test run."""
+    def build(path: Path) -> None:
+        shutil.copy(filled_db_file, path)
+        shrink_to_sessions(path, SMALL_SESSIONS)
+
+    return _built_once(tmp_path_factory, "small.sqlite3", build)
+
+
+def _private_copy(source: Path, tmp_path: Path) -> str:
+    path = tmp_path / source.name
+    shutil.copy(source, path)
     return f"sqlite:///{path}"
 
 
 @pytest.fixture
-def engine(db_url):
+def db_url(filled_db_file, tmp_path) -> str:
+    """A private copy of the full filled database for one test (free to modify)."""
+    return _private_copy(filled_db_file, tmp_path)
+
+
+@pytest.fixture
+def small_db_url(small_db_file, tmp_path) -> str:
+    """A private copy of the small database (SMALL_SESSIONS only) for one test (free to modify)."""
+    return _private_copy(small_db_file, tmp_path)
+
+
+def _engine(url: str):
     from blocwatch.store.db import make_engine
 
-    eng = make_engine(db_url)
+    eng = make_engine(url)
     yield eng
     eng.dispose()
 
 
 @pytest.fixture
-def cli(db_url):
-    """Run the CLI against the test's database: ``cli("countries", "list", "--json")``."""
+def engine(db_url):
+    yield from _engine(db_url)
+
+
+@pytest.fixture
+def small_db_engine(small_db_url):
+    yield from _engine(small_db_url)
+
+
+def _cli(url: str) -> Callable:
     from typer.testing import CliRunner
 
     from blocwatch.cli import app
@@ -59,6 +167,18 @@ def cli(db_url):
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None):
-        return runner.invoke(app, ["--db", db_url, *args], input=input, catch_exceptions=False)
+        return runner.invoke(app, ["--db", url, *args], input=input, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def cli(db_url):
+    """Run the CLI against the test's database: ``cli("countries", "list", "--json")``."""
+    return _cli(db_url)
+
+
+@pytest.fixture
+def small_cli(small_db_url):
+    """Like ``cli``, against a private copy of the small database."""
+    return _cli(small_db_url)

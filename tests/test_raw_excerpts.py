@@ -1,4 +1,4 @@
-"""Acceptance: the parser against every raw evidence excerpt in shared/data/statements.
+"""Acceptance: the parser against every raw evidence excerpt in shared/data/statements (the copies in curation/sources).
 
 One test per statement YAML. Where the YAML marks its list complete, the parser must
 find, in ``raw/<id>.txt``, the same SET of states as resolving the YAML's ``signatories``
@@ -27,7 +27,7 @@ from blocwatch import registry
 from blocwatch.names import try_resolve
 from blocwatch.signatories import parse_document
 
-STATEMENTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "statements"
+STATEMENTS = Path(__file__).resolve().parents[1] / "curation" / "sources" / "statements"
 YAMLS = sorted(STATEMENTS.glob("*.yaml"))
 
 

@@ -26,7 +26,7 @@ def test_admission_years_agree_with_country_converter():
 
     table = pd.read_csv(coco.country_converter.COUNTRY_DATA_FILE, sep="\t", keep_default_na=False,
                         usecols=["ISO3", "UNmember"])
-    years = dict(zip(table.ISO3, table.UNmember))
+    years = dict(zip(table.ISO3, table.UNmember, strict=True))
     members = registry.members()
     assert len(members) == 193
     disagree = {c.iso3: (c.admitted.isoformat(), years.get(c.iso3)) for c in members

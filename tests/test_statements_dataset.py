@@ -71,7 +71,7 @@ def test_signatory_parser_agrees_with_complete_curated_lists(shared_data):
         if e.list_complete:
             assert expected <= found, (e.id, sorted(expected - found))
         if e.list_complete and len(listed) > 5:
-            best = max(lists, key=lambda l: len(l & listed))
+            best = max(lists, key=lambda lst: len(lst & listed))
             assert len(expected - best) <= 1, (e.id, sorted(expected - best))
             checked += 1
     assert checked >= 10
@@ -99,7 +99,7 @@ def test_malformed_yaml_names_file_and_line(tmp_path):
 
 def test_invalid_field_names_field_line_and_expectation(tmp_path):
     text = GOOD.read_text(encoding="utf-8")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("stance:"))
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if ln.startswith("stance:"))
     bad = tmp_path / GOOD.name
     bad.write_text(text.replace("stance: critical", "stance: neutral"), encoding="utf-8")
     with pytest.raises(DatasetError) as err:
@@ -110,7 +110,7 @@ def test_invalid_field_names_field_line_and_expectation(tmp_path):
 
 def test_unknown_country_code_names_its_line(tmp_path):
     text = GOOD.read_text(encoding="utf-8").replace("iso3: LIE", "iso3: XYZ")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "iso3: XYZ" in l)
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if "iso3: XYZ" in ln)
     bad = tmp_path / GOOD.name
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(DatasetError, match=rf":{line}: field 'signatories': expected an ISO3 code .* 'XYZ'"):

@@ -1,6 +1,7 @@
 """Build the country registry (``data/countries.csv``) from its sources.
 
-Inputs: the UN regional-group table in ``shared/data/un/regional_groups.csv``,
+Inputs: the UN regional-group table ``un/regional_groups.csv`` of a sources folder
+(``curation/sources``, a copy of ``shared/data``),
 pycountry's ISO 3166 data, and the hand-kept tables in ``curation/``
 (admission dates, historical states, EU membership). The output is one
 reviewable CSV that :mod:`blocwatch.registry` loads at run time.
@@ -28,7 +29,8 @@ OBSERVERS = {
 }
 # Groups a state takes part in beyond the one it is counted in.
 ALSO_IN = {"TUR": ["asia_pacific"]}
-GROUPS_SOURCE = "shared/data/un/regional_groups.csv (UN DGACM 'Regional groups of Member States' and sources in regional_groups_sources.txt)"
+GROUPS_SOURCE = ("shared/data/un/regional_groups.csv (UN DGACM 'Regional groups of Member States'"
+                 " and sources in regional_groups_sources.txt)")
 ADMISSION_SOURCE = "curation/un_admissions.csv (UN 'Member States' list)"
 
 

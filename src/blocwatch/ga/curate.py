@@ -1,7 +1,8 @@
 """Build the curated copy of the 1946-2019 GA votes shipped in the package.
 
-Input: the unvotes tables in ``shared/data/unga`` (Erik Voeten's data as
-packaged by the R package unvotes). Output, in ``src/blocwatch/data/unga``:
+Input: the unvotes tables in ``unga/`` of a sources folder (``curation/sources``,
+a copy of ``shared/data``: Erik Voeten's data as packaged by the R package unvotes).
+Output, in ``src/blocwatch/data/unga``:
 
 * ``rollcalls.csv.gz`` -- ``rcid,session,date,unres,important,amend,para,short,descr,issues``
   (flags 0/1/empty; ``issues`` is a ``;``-separated list of issue codes);
@@ -34,7 +35,7 @@ def _write_gz(frame: pd.DataFrame, path: Path) -> None:
 
 
 def build(shared: Path, out_dir: Path) -> dict:
-    """Rebuild the curated GA tables from ``shared/unga``; return the manifest."""
+    """Rebuild the curated GA tables from ``shared/unga`` (a sources folder); return the manifest."""
     tables, inputs = read_unvotes(Path(shared) / "unga")
     out_dir.mkdir(parents=True, exist_ok=True)
     rc = tables.rollcalls[ROLLCALL_COLUMNS].copy()

@@ -1,4 +1,4 @@
-"""Build the curated event files from the raw statements in ``shared/data/statements``.
+"""Build the curated event files from the raw statements in ``shared/data/statements`` (copied to curation/sources).
 
 For each raw ``<id>.yaml`` this writes ``data/events/<id>.yaml``: names
 resolved to ISO3 with :func:`blocwatch.names.try_resolve` (the source's text
@@ -12,7 +12,6 @@ resolve stops the build with an error naming the file and the name.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -22,6 +21,7 @@ import yaml
 
 from blocwatch.names import try_resolve
 from blocwatch.statements.dataset import DatasetError, parse_event
+from blocwatch.store.provenance import sha256_of
 
 FORUM_KEYS = {
     "HRC": "hrc",
@@ -51,7 +51,8 @@ class Block:
 def source_blocks(text: str, file: str = "") -> list[Block]:
     """Split a raw evidence text into (url, quoted text) blocks: a line starting with http opens a block."""
     blocks: list[Block] = []
-    url, lines = None, []
+    url: str | None = None
+    lines: list[str] = []
     for line in text.splitlines():
         if line.startswith(("http://", "https://")):
             if url:
@@ -76,13 +77,9 @@ def resolve_actor(text: str | None) -> str | None:
     return found.iso3
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _resolve(name: str, where: str) -> str:
     found = try_resolve(name)
-    if not found.resolved:
+    if not found.resolved or found.iso3 is None:
         raise CurationError(f"{where}: signatory {name!r} does not resolve: {found.message}")
     return found.iso3
 
@@ -152,10 +149,10 @@ def _check_quote(all_blocks: dict[str, list[Block]], url: str, quote: str, where
 def _quoted_names(item: dict, where: str) -> list[tuple[str, str]]:
     """(name to resolve, its spelling in the quote) for each name of a reviewed item; checked against the quote."""
     out = []
-    for name in item.get("names") or _split_names(item["quote"]):
+    for entry in item.get("names") or _split_names(item["quote"]):
         # A name may be {name: Fiji, in_quote: 斐濟} when the quote is in another language.
-        in_quote = name.get("in_quote") if isinstance(name, dict) else name
-        name = name["name"] if isinstance(name, dict) else name
+        name = str(entry["name"]) if isinstance(entry, dict) else entry
+        in_quote = str(entry.get("in_quote") or name) if isinstance(entry, dict) else entry
         if in_quote.casefold() not in item["quote"].casefold():
             raise CurationError(f"{where}: name {in_quote!r} does not occur in its quote")
         out.append((name, in_quote))
@@ -205,7 +202,7 @@ def curate_one(raw_path: Path, review: dict, all_blocks: dict[str, list[Block]])
     parsed = _parsed_lists(blocks)
     list_url = _list_block(parsed, iso3s)
     signatories = []
-    for name, iso3 in zip(raw["signatories"], iso3s):
+    for name, iso3 in zip(raw["signatories"], iso3s, strict=True):
         source = list_url if list_url and iso3 in parsed[list_url] else None
         source = source or next((url for url, found in parsed.items() if iso3 in found), None)
         signatories.append({"iso3": iso3, "name": name,
@@ -248,9 +245,9 @@ def curate_one(raw_path: Path, review: dict, all_blocks: dict[str, list[Block]])
         "sources": [{"url": s["url"], "what": s.get("what")} for s in raw["sources"]],
         "provenance": {
             "raw": f"shared/data/statements/{raw_path.name}",
-            "raw_sha256": _sha256(raw_path),
+            "raw_sha256": sha256_of(raw_path),
             "evidence": f"shared/data/statements/raw/{txt_path.name}" if txt_path.exists() else None,
-            "evidence_sha256": _sha256(txt_path) if txt_path.exists() else None,
+            "evidence_sha256": sha256_of(txt_path) if txt_path.exists() else None,
             "built_by": "blocwatch curate statements",
         },
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -49,7 +49,7 @@ def log_import(session: Session, *, kind: str, rows: int, path: Path | None = No
     entry = ImportLog(
         kind=kind, rows=rows, path=str(path) if path else None,
         sha256=sha256_of(path) if path else None,
-        finished_at=datetime.now(timezone.utc).replace(tzinfo=None),
+        finished_at=datetime.now(UTC).replace(tzinfo=None),
         source_id=source.id if source else None,
     )
     session.add(entry)
