@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from blocwatch.ga import ideal, ideal_dynamic
+from blocwatch.ga import ideal
 from blocwatch.ga.votes import votes_frame
 
 HERE = Path(__file__).resolve().parent
@@ -107,7 +107,7 @@ def main() -> None:
     if not args.no_dynamic:
         lin = votes_frame(engine, lineage=True)
         t = time.perf_counter()
-        dyn = ideal_dynamic.fit_dynamic(lin)
+        dyn = ideal.fit_dynamic(lin)
         print(f"dynamic model, all sessions: {time.perf_counter() - t:.2f} s; iterations {dyn.attrs['iterations']}, "
               f"converged {dyn.attrs['converged']}, last change {dyn.attrs['last_change']:.1e}, "
               f"US negative in {dyn.attrs['us_negative_sessions']}")
@@ -124,7 +124,7 @@ def main() -> None:
                                          f"{row.rollcalls} roll calls)"
                                          for row in r[r['r'] < 0.9].itertuples()))
 
-    binary = {m.session: ideal.pscl_filter(m) for m in ideal.vote_matrices(votes, "binary", SESSIONS)}
+    binary = {m.session: ideal.pscl_filter(m) for m in ideal.session_matrices(votes, "binary", SESSIONS)}
     work = Path(tempfile.mkdtemp())
     print(f"pscl::ideal settings: d=1, maxiter={args.maxiter}, burnin={args.burnin}, thin={args.thin}, "
           "normalize=TRUE, default priors N(0,1) for x and N(0,25) for item parameters")

@@ -7,8 +7,19 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from threadpoolctl import threadpool_limits
 
-from blocwatch.ga import ideal, ideal_dynamic
+from blocwatch.ga import ideal
+from blocwatch.ga.ideal import em, newton, starts, static
+from blocwatch.ga.ideal.panel import Panel
+
+
+@pytest.fixture(autouse=True)
+def _one_blas_thread():
+    """As the library's entry points do: on small matrices BLAS threads only add overhead (and on a loaded
+    2-core machine they made the direct ``fit_panel`` calls below 40x slower)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def simulate(x: np.ndarray, n_items: int, rng: np.random.Generator, session: int = 1,
@@ -100,7 +111,7 @@ def test_pscl_filter_drops_lopsided_rollcalls_and_thin_states():
     y[:25, 1] = 0                          # balanced roll call
     y[0, 2] = 0                            # 1 of 50 = 2 % minority: dropped
     y[1, :] = -1                           # a state that never voted
-    m = ideal.pscl_filter(ideal.VoteMatrix(1, np.array([f"S{i}" for i in range(50)], dtype=object),
+    m = ideal.pscl_filter(ideal.SessionMatrix(1, np.array([f"S{i}" for i in range(50)], dtype=object),
                                            np.arange(3), y), min_votes=1)
     assert list(m.rcids) == [1]            # roll call 0 is unanimous, 2 is lopsided
     assert len(m.states) == 49             # only S1 (no vote left) is dropped
@@ -118,7 +129,7 @@ def test_dynamic_model_recovers_random_walk_positions():
         x[t] = x[t - 1] + rng.normal(0, 0.1, n)
     votes = pd.concat([simulate(x[t], 60, rng, session=t + 1, states=states, rcid0=1000 * t)
                        for t in range(sessions)], ignore_index=True)
-    out = ideal_dynamic.fit_dynamic(votes)
+    out = ideal.fit_dynamic(votes)
     assert len(out) == n * sessions
     truth = pd.DataFrame({"iso3": np.tile(states, sessions), "session": np.repeat(np.arange(1, sessions + 1), n),
                           "true": x.ravel()})
@@ -132,7 +143,7 @@ def test_dynamic_model_recovers_random_walk_positions():
 def test_em_never_decreases_the_log_posterior(model):
     rng = np.random.default_rng(7)
     votes = simulate(rng.standard_normal(40), 30, rng)
-    m = ideal.vote_matrices(votes, model)[0]
+    m = ideal.session_matrices(votes, model)[0]
     f = ideal.fit_matrix(m, model, newton=False, accelerate=False, trace=True, tol=1e-12, max_iter=60)
     lp = np.array(f.extra["logpost"])
     assert len(lp) == 61
@@ -143,20 +154,20 @@ def test_em_never_decreases_the_log_posterior(model):
 def test_newton_finish_reaches_the_mode_that_long_em_approaches():
     rng = np.random.default_rng(8)
     votes = simulate(rng.standard_normal(50), 40, rng)
-    m = ideal.vote_matrices(votes, "ordered")[0]
-    panel, _ = ideal.Panel.build([m], True, rows=m.states)
+    m = ideal.session_matrices(votes, "ordered")[0]
+    panel, _ = Panel.build([m], True, rows=m.states)
     priors = ideal.Priors()
-    prior = ideal.StaticPrior(panel, priors)
-    em = ideal.run_em(panel, ideal.start_params(panel), priors, prior, tol=1e-2)
-    p, steps, converged, history = ideal.newton_finish(panel, em.params, priors, np.ones((50, 1)),
+    prior = em.StaticPrior(panel, priors)
+    first = em.run_em(panel, starts.start_params(panel), priors, prior, tol=1e-2)
+    p, steps, converged, history = newton.newton_finish(panel, first.params, priors, np.ones((50, 1)),
                                                        np.zeros((50, 0)))
     assert converged and steps < 40
     assert (np.diff(history) >= 0).all()
-    long = ideal.run_em(panel, ideal.start_params(panel), priors, prior, tol=1e-9, max_iter=20000)
-    assert ideal.log_posterior(panel, long.params, priors, prior)[0] <= history[-1] + 1e-6
+    long = em.run_em(panel, starts.start_params(panel), priors, prior, tol=1e-9, max_iter=20000)
+    assert em.log_posterior(panel, long.params, priors, prior)[0] <= history[-1] + 1e-6
     assert np.abs(long.params.x[:, 0] - p.x[:, 0]).max() < 1e-3
     # Gradient zero at the mode: no Newton step moves it.
-    _, more, _, _ = ideal.newton_finish(panel, p, priors, np.ones((50, 1)), np.zeros((50, 0)))
+    _, more, _, _ = newton.newton_finish(panel, p, priors, np.ones((50, 1)), np.zeros((50, 0)))
     assert more <= 2
 
 
@@ -182,7 +193,7 @@ def test_dynamic_model_bridges_a_session_without_votes():
         if t == 2:
             v = v[v["iso3"] != "S000"]             # S000 absent from session 3
         parts.append(v)
-    out = ideal_dynamic.fit_dynamic(pd.concat(parts, ignore_index=True))
+    out = ideal.fit_dynamic(pd.concat(parts, ignore_index=True))
     s0 = out[out["iso3"] == "S000"]
     assert sorted(s0["session"]) == [1, 2, 4]
     assert out.attrs["converged"]
@@ -199,7 +210,7 @@ def test_dynamic_standard_errors_shrink_with_more_votes():
     observe = np.ones((n, 80), dtype=bool)
     observe[30:, 10:] = False
     parts = [simulate(x, 80, rng, session=t + 1, rcid0=1000 * t, observe=observe) for t in range(3)]
-    out = ideal_dynamic.fit_dynamic(pd.concat(parts, ignore_index=True))
+    out = ideal.fit_dynamic(pd.concat(parts, ignore_index=True))
     assert out[out["n_votes"] == 10]["se"].median() > 1.5 * out[out["n_votes"] == 80]["se"].median()
 
 
@@ -231,9 +242,9 @@ def test_vb_recovers_simulated_positions():
     assert (out["se"] > 0).all()
 
 
-def _binary_matrix(x: np.ndarray, n_items: int, rng: np.random.Generator) -> ideal.VoteMatrix:
+def _binary_matrix(x: np.ndarray, n_items: int, rng: np.random.Generator) -> ideal.SessionMatrix:
     states = np.array([f"S{i:03d}" for i in range(len(x))])
-    return ideal.vote_matrices(simulate(x, n_items, rng, states=list(states)), "binary")[0]
+    return ideal.session_matrices(simulate(x, n_items, rng, states=list(states)), "binary")[0]
 
 
 def test_vb_elbo_never_decreases():
@@ -266,7 +277,7 @@ def test_vb_pulls_a_separated_state_in():
     y = m.y.copy()
     last = len(m.states) - 1
     y[last] = np.where(y[:-1].mean(axis=0) > 1.0, 0, 2)      # separated: always against the majority
-    m = ideal.VoteMatrix(m.session, m.states, m.rcids, y)
+    m = ideal.SessionMatrix(m.session, m.states, m.rcids, y)
     mode = ideal.report(ideal.fit_matrix(m, "binary")).set_index("iso3")
     vb = ideal.report(ideal.fit_matrix(m, "binary", method="vb")).set_index("iso3")
     sep = m.states[last]
@@ -290,13 +301,13 @@ def test_static_fit_escapes_the_local_mode_of_session_31(engine):
     from blocwatch.ga.votes import votes_frame
 
     votes = votes_frame(engine, [30, 31, 32])
-    (m31,) = ideal.vote_matrices(votes, "ordered", 31)
-    panel, _ = ideal.Panel.build([m31], True, rows=m31.states)
-    prior = ideal.StaticPrior(panel, ideal.Priors())
+    (m31,) = ideal.session_matrices(votes, "ordered", 31)
+    panel, _ = Panel.build([m31], True, rows=m31.states)
+    prior = em.StaticPrior(panel, ideal.Priors())
     lp = {}
     for start in ("best", "pca"):
-        res, _ = ideal.fit_panel(panel, start=start)
-        lp[start] = float(ideal.log_posterior(panel, res.params, ideal.Priors(), prior)[0])
+        res, _ = static.fit_panel(panel, start=start)
+        lp[start] = float(em.log_posterior(panel, res.params, ideal.Priors(), prior)[0])
     assert lp["best"] > lp["pca"] + 50
     wide = ideal.fit(votes).pivot(index="iso3", columns="session", values="ideal").dropna()
     assert wide[31].corr(wide[30]) > 0.8 and wide[31].corr(wide[32]) > 0.8
@@ -304,10 +315,10 @@ def test_static_fit_escapes_the_local_mode_of_session_31(engine):
 
 def test_start_params_rejects_an_unknown_start():
     rng = np.random.default_rng(5)
-    (m,) = ideal.vote_matrices(simulate(rng.standard_normal(20), 10, rng), "ordered")
-    panel, _ = ideal.Panel.build([m], True, rows=m.states)
+    (m,) = ideal.session_matrices(simulate(rng.standard_normal(20), 10, rng), "ordered")
+    panel, _ = Panel.build([m], True, rows=m.states)
     with pytest.raises(ValueError, match="unknown start 'svd'"):
-        ideal.start_params(panel, "svd")
+        starts.start_params(panel, "svd")
 
 
 def test_parallel_fit_equals_serial_fit(engine):

@@ -19,13 +19,19 @@ Former seat holders are followed through their successor (``SUN`` -> ``RUS``,
 ``ROC`` -> ``CHN``, ... via ``votes_frame(lineage=True)``), so the Soviet Union
 and Russia form one chain.
 
+Sessions reported and sessions fitted: the random walk links every session, so
+a fit always covers every session of the votes given (from the store: every
+stored session) and a selection of sessions only chooses which are reported;
+fitting the selected sessions alone would be a different model (a single
+session would be the static fit).
+
 Estimation: the joint posterior mode. Start: every session's static mode
-(:func:`blocwatch.ga.ideal.fit_panel`), signs aligned session to session.
+(:func:`blocwatch.ga.ideal.static.fit_panel`), signs aligned session to session.
 Then EM (the same E-step and roll-call M-steps; the position M-step is one
 tridiagonal solve per state, vectorised across states - a Kalman smoother in
 closed form), SQUAREM-accelerated, followed by safeguarded Newton steps on
 all ~14,000 positions and ~6,200 x 3 roll-call parameters together
-(:func:`blocwatch.ga.ideal.newton_finish`: roll calls eliminated, then a
+(:func:`blocwatch.ga.ideal.newton.newton_finish`: roll calls eliminated, then a
 block-tridiagonal solve over sessions), which never decrease the log
 posterior and converge quadratically.
 
@@ -34,7 +40,7 @@ observed information of each state's chain (random-walk prior included),
 conditional on the roll-call parameters. Reporting: positions and standard
 errors divided by the standard deviation of all reported positions (after
 centring: mean 0, sd 1 over all rows); sign: the United States is positive
-(a single flip for the whole panel; ``attrs["us_negative_sessions"]`` lists
+(a single flip for the whole panel; ``walk.us_negative_sessions`` lists
 any session where the US still falls below 0, which would mean the
 one-dimensional ordering moved).
 
@@ -63,10 +69,20 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from blocwatch.ga.ideal import (
-    OUTPUT_COLUMNS, Panel, Params, Priors, fit_panel, newton_finish, position_information, run_em,
-    vote_matrices,
+from blocwatch.ga.ideal.core import DEFAULT_OMEGA, MODE_TOL, OUTPUT_COLUMNS, Priors, session_matrices
+from blocwatch.ga.ideal.em import position_information, run_em
+from blocwatch.ga.ideal.newton import newton_finish
+from blocwatch.ga.ideal.panel import Panel, Params
+from blocwatch.ga.ideal.results import (
+    IdealPoints,
+    ModelSpec,
+    SessionDiagnostics,
+    WalkDiagnostics,
+    empty_positions,
+    empty_rollcalls,
 )
+from blocwatch.ga.ideal.starts import START_METHODS
+from blocwatch.ga.ideal.static import fit_panel, rollcall_rows
 
 
 class RandomWalkPrior:
@@ -172,27 +188,31 @@ def _aligned_start(panel: Panel, p: Params) -> Params:
     return Params(x, p.a.copy(), b, p.logd.copy())
 
 
-def fit_dynamic(votes: pd.DataFrame, sessions: Iterable[int] | None = None, *, omega: float = 0.1,
-                priors: Priors = Priors(), tol: float = 1e-6, max_iter: int = 3000,
-                progress: Callable[[int], None] | None = None) -> pd.DataFrame:
-    """Dynamic ideal points of every state in every session of ``votes``.
+def estimate_dynamic(votes: pd.DataFrame, sessions: Iterable[int] | int | None = None, *,
+                     omega: float = DEFAULT_OMEGA, priors: Priors = Priors(), tol: float = MODE_TOL,
+                     max_iter: int = 3000, progress: Callable[[int], None] | None = None,
+                     data_version: str | None = None) -> IdealPoints:
+    """Dynamic ideal points: the model fitted over every session of ``votes``, ``sessions`` reported.
 
     ``votes`` is a votes frame (``session, rcid, iso3, vote``; use
-    ``votes_frame(engine, lineage=True)`` so seats form one chain). Returns
-    the columns ``iso3, session, ideal, se, n_votes`` (one row per state and
-    session where it cast a yes, abstain or no vote), sorted by session and
-    descending ideal point, on one scale for all sessions (mean 0, sd 1 over
-    all rows). ``attrs`` holds ``iterations`` (EM iterations plus Newton
-    steps of the linked model), ``converged``, ``last_change`` (largest move
-    of any standardised position in the last Newton step), ``omega`` and
-    ``us_negative_sessions``. ``progress`` is called with the number of
+    ``votes_frame(engine, lineage=True)`` so seats form one chain). The
+    random walk links all its sessions, so they are all fitted whatever
+    ``sessions`` says; ``sessions`` (default: all) chooses the sessions
+    reported, whose rows are exactly those of the fit of every session
+    (a session not in ``votes`` gets no rows). Positions: one row per state
+    and reported session where it cast a yes, abstain or no vote, sorted by
+    session and descending ideal point, on one scale for all sessions (mean
+    0, sd 1 over all state-sessions of the fit). ``walk`` holds the linked
+    fit's iterations (EM iterations plus Newton steps), convergence, last
+    change, log posterior, the sessions fitted and any session with the
+    United States below 0. ``progress`` is called with the number of
     stages done (static fits, EM, Newton: 3 in all).
     """
-    matrices = [m for m in vote_matrices(votes, "ordered", sessions) if m.y.shape[0] > 1]
+    spec = ModelSpec("ordered", "dynamic", "mode", priors, tol, max_iter, omega)
+    matrices = [m for m in session_matrices(votes, "ordered") if m.y.shape[0] > 1]
     if not matrices:
-        out = pd.DataFrame({c: [] for c in OUTPUT_COLUMNS})
-        out.attrs.update(iterations=0, converged=True, last_change=0.0, omega=omega, us_negative_sessions=[])
-        return out
+        walk = WalkDiagnostics((), 0, True, 0.0, None, ())
+        return IdealPoints(empty_positions(), empty_rollcalls(), (), spec, data_version, walk)
     panel, labels = Panel.build(matrices, True)
     sess = np.array([m.session for m in matrices])
     prior = RandomWalkPrior(panel, sess, omega, priors)
@@ -216,24 +236,44 @@ def fit_dynamic(votes: pd.DataFrame, sessions: Iterable[int] | None = None, *, o
     mu, sd = x.mean(), x.std() or 1.0
     rows, cols = np.nonzero(pres)
     ideal = (p.x[rows, cols] - mu) / sd
+    sign = 1.0
     is_us = labels[rows] == "USA"
     if is_us.any() and ideal[is_us].mean() < 0:
         ideal = -ideal
+        sign = -1.0
     n_votes = panel.n_unit[rows, cols].astype(np.int32)
     out = pd.DataFrame({"iso3": labels[rows].astype(str), "session": sess[cols].astype(np.int16),
                         "ideal": ideal, "se": np.sqrt(var[rows, cols]) / sd, "n_votes": n_votes},
                        columns=OUTPUT_COLUMNS)
     out = out.sort_values(["session", "ideal"], ascending=[True, False], kind="stable").reset_index(drop=True)
     us_rows = out[out["iso3"] == "USA"]
-    last_change = stats["last_change"]
-    out.attrs.update(iterations=int(em.iterations[0]) + steps, converged=bool(converged),
-                     last_change=last_change, omega=omega, log_posterior=float(history[-1]),
-                     us_negative_sessions=sorted(int(s) for s in us_rows.loc[us_rows["ideal"] < 0, "session"]))
-    return out
+    iterations = int(em.iterations[0]) + steps
+    walk = WalkDiagnostics(tuple(int(s) for s in sess), iterations, bool(converged), float(stats["last_change"]),
+                           float(history[-1]),
+                           tuple(sorted(int(s) for s in us_rows.loc[us_rows["ideal"] < 0, "session"])))
+    if sessions is None:
+        keep = np.ones(len(matrices), dtype=bool)
+    else:
+        wanted = [int(sessions)] if isinstance(sessions, (int, np.integer)) else [int(s) for s in sessions]
+        keep = np.isin(sess, wanted)
+        out = out[out["session"].isin(sess[keep])].reset_index(drop=True)
+    rolls, diags = [], []
+    for g in np.flatnonzero(keep):
+        m = matrices[g]
+        c = slice(panel.starts[g], panel.end(g))
+        rolls.append(rollcall_rows(m.session, m.rcids, p.a[c], p.b[c], np.exp(p.logd[c]), (m.y >= 0).sum(axis=0),
+                                   float(mu), float(sd), sign))
+        diags.append(SessionDiagnostics(int(m.session), int(m.y.shape[0]), int(m.y.shape[1]), bool(converged),
+                                        iterations, "mode", START_METHODS, "static"))
+    rollcalls = pd.concat(rolls, ignore_index=True) if rolls else empty_rollcalls()
+    return IdealPoints(out, rollcalls, tuple(diags), spec, data_version, walk)
 
 
-def dynamic_ideal_points(engine, sessions: Iterable[int] | None = None, **kwargs) -> pd.DataFrame:
-    """Dynamic ideal points from the store (see :func:`fit_dynamic`)."""
-    from blocwatch.ga.votes import votes_frame
-
-    return fit_dynamic(votes_frame(engine, sessions, lineage=True), sessions, **kwargs)
+def fit_dynamic(votes: pd.DataFrame, sessions: Iterable[int] | int | None = None, *, omega: float = DEFAULT_OMEGA,
+                priors: Priors = Priors(), tol: float = MODE_TOL, max_iter: int = 3000,
+                progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """:func:`estimate_dynamic` as a DataFrame (``positions``; ``attrs`` holds ``iterations``, ``converged``,
+    ``last_change``, ``omega``, ``log_posterior``, ``us_negative_sessions``, ``sessions_fitted``): fitted over every
+    session of ``votes``, ``sessions`` reported. Prefer :func:`estimate_dynamic`."""
+    return estimate_dynamic(votes, sessions, omega=omega, priors=priors, tol=tol, max_iter=max_iter,
+                            progress=progress).to_frame()

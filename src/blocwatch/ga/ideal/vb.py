@@ -1,12 +1,12 @@
-"""Mean-field variational Bayes for the binary ideal-point model (``method="vb"`` of :mod:`blocwatch.ga.ideal`).
+"""Mean-field variational Bayes for the binary ideal-point model (``method="vb"``).
 
 The variational posterior of Imai, Lo and Olmsted (emIRT's ``binIRT``):
 ``q(x) q(a, b) q(z)`` with Gaussian ``q(x_i)``, bivariate Gaussian
 ``q(a_j, b_j)`` and truncated-normal ``q(z_ij)``, fitted by coordinate ascent
 on the evidence lower bound with SQUAREM and a ridge step (:func:`run_vb`).
 The model, priors and the panel layout are those of :mod:`blocwatch.ga.ideal`
-(see its docstring); :func:`blocwatch.ga.ideal.fit` and
-:func:`blocwatch.ga.ideal.fit_matrix` call this module.
+(see its docstring); :func:`blocwatch.ga.ideal.static.estimate_static` and
+:func:`blocwatch.ga.ideal.static.fit_matrix` call this module.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtr
 
-from blocwatch.ga.ideal import _INV_SQRT2PI, _STEP_MAX, _TMAX, Panel, Priors, start_params
+from blocwatch.ga.ideal.core import INV_SQRT2PI, STEP_MAX, TMAX, Priors
+from blocwatch.ga.ideal.panel import Panel
+from blocwatch.ga.ideal.starts import start_params
 
 
 @dataclass
@@ -133,10 +135,10 @@ def _vb_estep(panel: Panel, xc: np.ndarray, a: np.ndarray, b: np.ndarray) -> tup
     m += a
     t = panel.sgn * m
     np.negative(t, out=t)
-    np.minimum(t, _TMAX, out=t)
+    np.minimum(t, TMAX, out=t)
     q = ndtr(-t)
     lam = np.exp(-0.5 * t * t)
-    lam *= _INV_SQRT2PI
+    lam *= INV_SQRT2PI
     lam /= q
     lam *= panel.sgn
     m += lam
@@ -160,7 +162,7 @@ def _vb_prior_terms(panel: Panel, s: VBState, priors: Priors) -> np.ndarray:
 
 def vb_start(panel: Panel, priors: Priors) -> VBState:
     """Starting point: one sweep from the principal-component start of
-    :func:`~blocwatch.ga.ideal.start_params` with ``Var x = 0.1``."""
+    :func:`~blocwatch.ga.ideal.starts.start_params` with ``Var x = 0.1``."""
     p = start_params(panel, "pca")
     J = len(p.a)
     s0 = VBState(p.x, np.full_like(p.x, 0.1), p.a, p.b, np.full(J, 1.0), np.zeros(J), np.full(J, 1.0))
@@ -175,7 +177,7 @@ def run_vb(panel: Panel, priors: Priors = Priors(), tol: float = 1e-4, max_iter:
     """Iterate :func:`vb_step` (SQUAREM-accelerated unless ``accelerate=False``) until every session converges.
 
     SQUAREM (scheme S3 of Varadhan and Roland 2008, one step length per
-    session, as in :func:`blocwatch.ga.ideal.run_em`) on the state ``(E x, log Var x, E a, E b,
+    session, as in :func:`blocwatch.ga.ideal.em.run_em`) on the state ``(E x, log Var x, E a, E b,
     Cov(a, b))``, with a safeguard: the extrapolated point is kept (after one
     more sweep from it) only if its ELBO is at least that after the first
     plain sweep of the cycle, so the ELBO never decreases from cycle to cycle.
@@ -221,7 +223,7 @@ def run_vb(panel: Panel, priors: Priors = Priors(), tol: float = 1e-4, max_iter:
         nv = sum(((q * q) * pres).sum(axis=0) for q in v[:2]) + np.bincount(grp, sum(q * q for q in v[2:]), minlength=G)
         with np.errstate(divide="ignore", invalid="ignore"):
             alpha = -np.sqrt(nr / nv)
-        alpha = np.clip(np.nan_to_num(alpha, nan=-1.0, neginf=-_STEP_MAX), -_STEP_MAX, -1.0)
+        alpha = np.clip(np.nan_to_num(alpha, nan=-1.0, neginf=-STEP_MAX), -STEP_MAX, -1.0)
         ext = []
         for k, (q0, rr, vv) in enumerate(zip(v0, r, v)):
             al = alpha if k < 2 else alpha[grp]
