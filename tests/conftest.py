@@ -74,22 +74,17 @@ def _built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> P
 
 
 def _fill(path: Path) -> None:
-    """Create the schema at ``path`` and load all the bundled data."""
-    url = f"sqlite:///{path}"
+    """Create the schema at ``path`` and load all the bundled data, leaving one self-contained file."""
+    from blocwatch.api.bundled import LOADERS
+    from blocwatch.store.db import connect
+
+    connect(f"sqlite:///{path}", loaders=LOADERS).dispose()
+    # Fold any write-ahead log into the file, so that copying the file alone copies the database.
+    con = sqlite3.connect(path)
     try:
-        from blocwatch.api.bundled import LOADERS
-    except ImportError:  # the store before the API layer: store.bundled.ensure_loaded
-        from blocwatch.store.bundled import ensure_loaded
-        from blocwatch.store.db import make_engine, upgrade
-
-        engine = make_engine(url)
-        upgrade(engine)
-        ensure_loaded(engine)
-    else:
-        from blocwatch.store.db import connect
-
-        engine = connect(url, loaders=LOADERS)
-    engine.dispose()
+        con.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="session")

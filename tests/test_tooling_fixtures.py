@@ -1,0 +1,54 @@
+"""The small fixture database (conftest ``small_db_*``) is the full one restricted to a few GA sessions."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from blocwatch.api.bundled import LOADERS
+from blocwatch.ga.agreement import agreement
+from blocwatch.ga.vectors import read_matrix
+from blocwatch.store.db import connect
+
+from conftest import SMALL_SESSIONS
+
+
+def _rows(url: str, sql: str) -> list[tuple]:
+    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_small_db_keeps_every_event_and_country_and_only_some_sessions(db_url, small_db_url):
+    for table in ("countries", "events", "positions", "event_sources", "sources", "imports", "ga_vote_states"):
+        count = f"SELECT count(*) FROM {table}"
+        assert _rows(small_db_url, count) == _rows(db_url, count), table
+    sessions = {s for (s,) in _rows(small_db_url, "SELECT DISTINCT session FROM ga_roll_calls")}
+    assert sessions == set(SMALL_SESSIONS)
+    kept = "(SELECT rcid FROM ga_roll_calls WHERE session IN ({}))".format(",".join(map(str, SMALL_SESSIONS)))
+    for table in ("ga_roll_calls", "ga_votes", "ga_vote_vectors"):
+        assert _rows(small_db_url, f"SELECT count(*) FROM {table}") == \
+            _rows(db_url, f"SELECT count(*) FROM {table} WHERE rcid IN {kept}"), table
+    small_votes, full_votes = (_rows(url, "SELECT count(*) FROM ga_votes")[0][0] for url in (small_db_url, db_url))
+    assert small_votes < full_votes / 5
+    assert Path(small_db_url.removeprefix("sqlite:///")).stat().st_size < \
+        Path(db_url.removeprefix("sqlite:///")).stat().st_size / 3
+
+
+def test_small_db_is_not_refilled_and_answers_as_the_full_one(engine, small_db_engine, small_db_url):
+    votes = _rows(small_db_url, "SELECT count(*) FROM ga_votes")
+    connect(small_db_url, loaders=LOADERS).dispose()
+    assert _rows(small_db_url, "SELECT count(*) FROM ga_votes") == votes
+    where = " WHERE r.session = ?"
+    with engine.connect() as full_conn, small_db_engine.connect() as small_conn:
+        full, small = read_matrix(full_conn, where, (74,)), read_matrix(small_conn, where, (74,))
+    assert full.labels == small.labels
+    assert np.array_equal(full.matrix, small.matrix) and np.array_equal(full.call_rcid, small.call_rcid)
+    full_scores = agreement(engine, by="year", years=[2019])
+    small_scores = agreement(small_db_engine, by="year", years=[2019])
+    assert len(full_scores) > 10_000
+    assert full_scores.equals(small_scores)
