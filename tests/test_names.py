@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from blocwatch import names, registry
 
 CASES = Path(__file__).parent / "names"
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")  # "\u00a0" in a case file: an invisible character, visible
 
 
 def _read_cases(pattern: str) -> list:
@@ -24,12 +26,13 @@ def _read_cases(pattern: str) -> list:
             if not line.strip() or line.startswith("#"):
                 continue
             text, expected = line.split("\t")
+            text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
             cases.append(pytest.param(text, expected, id=f"{path.name}:{n}"))
     return cases
 
 
 @pytest.mark.parametrize("text,iso3", _read_cases("resolves.txt") + _read_cases("un_forms_*.txt")
-                         + _read_cases("iso_*.txt"))
+                         + _read_cases("iso_*.txt") + _read_cases("ru_genitive.txt"))
 def test_resolves(text, iso3):
     result = names.try_resolve(text)
     assert (result.iso3, result.reason) == (iso3, None), result.message
@@ -61,6 +64,55 @@ def test_case_files_cover_every_state_in_every_language():
     for lang in ("en", "fr", "es", "ru", "ar", "zh_CN", "zh_TW"):
         covered = {p.values[1] for p in _read_cases(f"iso_{lang}.txt")}
         assert covered == states, lang
+
+
+def test_russian_genitive_file_covers_every_state():
+    """"От имени Германии, Бельгии ...": each of the 195 states has its genitive form in the case file."""
+    covered = {p.values[1] for p in _read_cases("ru_genitive.txt")}
+    assert covered == {c.iso3 for c in registry.countries()}
+    # every declined form in the alias table is in the case file (and so is tested)
+    with registry.data_path("aliases.csv").open(encoding="utf-8", newline="") as fh:
+        declined = {(r["alias"], r["iso3"]) for r in csv.DictReader(fh) if r["note"].startswith("genitive")}
+    assert declined <= {tuple(p.values) for p in _read_cases("ru_genitive.txt")}
+
+
+def test_unresolved_name_is_a_not_found_error_with_close_matches():
+    from blocwatch.errors import BlocwatchError, NotFound
+
+    with pytest.raises(NotFound) as info:
+        names.resolve("Kyrgyzstn")
+    err = info.value
+    assert isinstance(err, names.UnresolvedName) and isinstance(err, LookupError)
+    assert isinstance(err, BlocwatchError) and err.exit_code == 2
+    assert err.close_matches[0] == "Kyrgyzstan (KGZ)"
+    assert "\n" not in str(err) and "Kyrgyzstn" in str(err)
+    with pytest.raises(names.UnresolvedName) as info:
+        names.resolve("Korea")
+    assert set(info.value.close_matches) == {"Democratic People's Republic of Korea (PRK)",
+                                             "Republic of Korea (KOR)"}
+
+
+def test_errors_module_imports_nothing_from_blocwatch():
+    import ast
+
+    import blocwatch.errors
+
+    tree = ast.parse(Path(blocwatch.errors.__file__).read_text(encoding="utf-8"))
+    imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not [m for m in imported if m.startswith("blocwatch")]
+
+
+@pytest.mark.parametrize("text,iso3", [("no", "NOR"), ("No", "NOR"), ("is", "ISL"), ("fra", "FRA"),
+                                       ("Fra", "FRA"), ("us", "USA"), ("uk", "GBR"), ("usa", "USA")])
+def test_a_whole_input_that_is_a_code_resolves_in_any_case(text, iso3):
+    result = names.resolve(text)
+    assert result.iso3 == iso3
+
+
+def test_prc_is_china_not_a_close_match_to_the_dr_congo():
+    assert names.resolve("PRC").iso3 == "CHN"
+    assert names.resolve("Zaire").iso3 == "COD" and names.resolve("Zaire", include_former=True).iso3 == "COD"
 
 
 def test_case_files_cover_the_issue_examples():

@@ -7,9 +7,12 @@ only when it is
    Arabic and Chinese catalogues, short and official forms) or the project's
    alias table ``data/aliases.csv`` gives to exactly one entity
    (confidence :data:`EXACT`, 1.0);
-2. an upper-case ISO 3166 alpha-2 or alpha-3 code of a registry entity
-   (:data:`EXACT`, 1.0; only codes the registry knows, so "UAE" or "XYZ" are
-   never passed through as codes);
+2. an ISO 3166 alpha-2 or alpha-3 code of a registry entity, in any case,
+   when the whole input is the code ("NO", "no", "fra"; :data:`EXACT`, 1.0;
+   only codes the registry knows, so "XYZ" is never passed through as a
+   code). Inside running text only upper-case codes count: that rule is the
+   parser's (:mod:`blocwatch.signatories`), which never resolves a lower-case
+   word of three letters or fewer ("no", "is", "in", "us");
 3. such a name once a *leading* state-form word is dropped ("Republic of
    Guinea", "Royaume du Maroc", "جمهورية جزر مارشال") or a trailing Chinese
    one (共和国, 王国) -- confidence :data:`STRIPPED`, 0.95;
@@ -42,8 +45,17 @@ applies because "the Congo" is in the alias table (UN usage: the Republic of
 the Congo); its lack of French, Arabic and Chinese names is made up by
 pycountry's catalogues and the alias table.
 
-Results are cached per (name, include_former): the parser calls this on many
-fragments.
+Historical names of a state that still holds the same UN seat under another
+name (Zaire, Upper Volta, Dahomey, Ceylon, Siam, Kampuchea, Burma, Swaziland,
+Serbia and Montenegro) are aliases of the current state, not former states.
+
+Invisible characters (soft hyphen, zero-width space, joiner and non-joiner,
+word joiner, byte-order mark, direction marks) are dropped and no-break
+spaces read as spaces; a no-break space *inside a word* ("Nor\u00a0way") is
+dropped when that is the only reading that names a state.
+
+Results are cached per (name, include_former, suggest): the parser calls this
+on many fragments with ``suggest=False`` (no close matches computed).
 """
 
 from __future__ import annotations
@@ -56,6 +68,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from blocwatch import registry
+from blocwatch.errors import NotFound, with_matches
 
 # Confidence levels (ordinal labels of the matching step, see the module docstring).
 EXACT = 1.0
@@ -78,6 +91,7 @@ _STATE_FORM_WORDS = (
     "republique", "royaume", "etat", "principaute", "federation",
     "republica", "reino", "estado", "principado", "federacion",
     "республика", "королевство", "государство", "княжество", "федерация",
+    "республики", "королевства", "государства", "княжества", "федерации",  # genitive
     "جمهوريه", "مملكه", "دوله", "اماره", "سلطنه",
 )
 _STATE_FORMS = re.compile(
@@ -96,6 +110,12 @@ _EXTRA_WORDS = frozenset(
     "republic kingdom state states union islands island".split()
 )
 _WORDS = re.compile(r"\w+")
+# Characters with no width that copy-paste and typesetting leave inside names.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff" \
+            "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u180e"
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+NO_BREAK_SPACES = "\u00a0\u202f\u2007"
+_INWORD_NBSP = re.compile(rf"(?<=[^\W\d_])[{NO_BREAK_SPACES}](?=[^\W\d_])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,12 +169,23 @@ class Resolution:
         }
 
 
-class UnresolvedName(LookupError):
-    """A name that does not denote exactly one registry entity (``.resolution`` says why)."""
+class UnresolvedName(NotFound):
+    """A name that does not denote exactly one registry entity (``.resolution`` says why).
+
+    A :class:`blocwatch.errors.NotFound` (so a ``LookupError``): the CLI prints
+    its one-line message; ``close_matches`` holds "Name (ISO3)" of the
+    candidates (ambiguous) or close matches (unknown).
+    """
 
     def __init__(self, resolution: Resolution):
         self.resolution = resolution
-        super().__init__(resolution.message)
+        matches = [f"{m.name} ({m.iso3})" for m in resolution.alternatives]
+        message = resolution.message or f"unresolved name {resolution.input!r}"
+        if resolution.reason == "ambiguous" or "close matches" in message:
+            full = message  # the message already names them
+        else:
+            full = with_matches(message, matches)
+        super().__init__(full, close_matches=matches)
 
 
 @lru_cache(maxsize=65536)
@@ -169,9 +200,12 @@ def normalise(text: str) -> str:
     hyphens and dashes become spaces; stray punctuation and brackets around
     the whole name dropped; the Arabic conjunction و attached to the next
     word; one leading article dropped ("the", "le", "la",
-    "les", "l'", "el", "los", "las", "al-", "ال").
+    "les", "l'", "el", "los", "las", "al-", "ال"). Invisible characters
+    (:data:`INVISIBLE`: soft hyphen, zero-width space/joiner/non-joiner, word
+    joiner, BOM, direction marks) are dropped; no-break spaces become spaces.
     """
-    text = unicodedata.normalize("NFKC", text).strip()
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFKC", text).strip()  # no-break spaces become spaces
     text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
     text = text.replace("&", " and ").replace("’", "'").replace("‘", "'").replace("`", "'")
     text = _FOOTNOTE.sub("", text.strip())
@@ -325,6 +359,8 @@ def vocabulary() -> frozenset[str]:
     for index in (current, former, territories):
         for key in index:
             words.update(_WORDS.findall(key))
+    # An Arabic word inside a name keeps its article ("الامريكيه"); alone, normalise drops it.
+    words.update(w[2:] for w in list(words) if w.startswith("ال") and len(w) > 3)
     for _pattern, _iso3, short in _coco_patterns():
         words.update(_WORDS.findall(normalise(short)))
     return frozenset(words)
@@ -371,7 +407,8 @@ def close_matches(name: str, limit: int = 5, *, include_former: bool = False) ->
     return tuple(Match(iso3, registry.get(iso3).name, score) for iso3, score in ranked)
 
 
-def _found(name: str, iso3: str, confidence: float, method: str, include_former: bool) -> Resolution:
+def _found(name: str, iso3: str, confidence: float, method: str, include_former: bool,
+           suggest: bool = True) -> Resolution:
     entity = registry.get(iso3)
     if not entity.current and not include_former:
         succ = ", ".join(entity.successors) or "none"
@@ -379,16 +416,16 @@ def _found(name: str, iso3: str, confidence: float, method: str, include_former:
             name, "former_state",
             f"{name!r} is {entity.name}, a former state ({entity.admitted} to {entity.ended}; "
             f"successors: {succ}); pass include_former to resolve former states",
-            include_former,
+            include_former, suggest=suggest,
         )
     return Resolution(input=name, iso3=iso3, name=entity.name, confidence=confidence, method=method)
 
 
 def _unresolved(name: str, reason: str, message: str, include_former: bool,
-                candidates: tuple[str, ...] = ()) -> Resolution:
+                candidates: tuple[str, ...] = (), *, suggest: bool = True) -> Resolution:
     if candidates:
         alternatives = tuple(Match(c, registry.get(c).name, 100.0) for c in candidates)
-    elif reason != "unknown":
+    elif reason != "unknown" or not suggest:
         # A known non-state or former state: the message says what it is; a
         # fuzzy neighbour ("Taiwan" ~ "Thailand") would only mislead.
         alternatives = ()
@@ -411,6 +448,9 @@ def _ambiguous(name: str, candidates: tuple[str, ...], include_former: bool) -> 
         include_former, candidates)
 
 
+_CODE_INPUT = re.compile(r"^[A-Za-z]{2,3}$")
+
+
 def _lookup(key: str, include_former: bool) -> tuple[str | None, tuple[str, ...]]:
     """(the one code ``key`` names, or None; the candidates if it names several)."""
     current, former, _ = _indices()
@@ -423,11 +463,26 @@ def _lookup(key: str, include_former: bool) -> tuple[str | None, tuple[str, ...]
 
 
 @lru_cache(maxsize=65536)
-def try_resolve(name: str, *, include_former: bool = False) -> Resolution:
-    """Resolve ``name``; returns a :class:`Resolution` (``iso3=None`` and a reason when unresolved)."""
+def try_resolve(name: str, *, include_former: bool = False, suggest: bool = True) -> Resolution:
+    """Resolve ``name``; returns a :class:`Resolution` (``iso3=None`` and a reason when unresolved).
+
+    ``suggest=False`` skips the close matches of an unknown name (the parser
+    tries many spans and needs only yes or no).
+    """
     if not isinstance(name, str) or not normalise(name):
         return Resolution(input=str(name), iso3=None, name=None, confidence=0.0,
                           reason="empty", message=f"empty name {name!r}")
+    result = _try_resolve(name, include_former, suggest)
+    if not result.resolved and result.reason == "unknown" and _INWORD_NBSP.search(name):
+        # "Nor\u00a0way": a no-break space inside a word, read as a space, names nothing.
+        joined = _try_resolve(_INWORD_NBSP.sub("", name), include_former, False)
+        if joined.resolved:
+            return Resolution(input=name, iso3=joined.iso3, name=joined.name,
+                              confidence=joined.confidence, method=joined.method)
+    return result
+
+
+def _try_resolve(name: str, include_former: bool, suggest: bool) -> Resolution:
     key = normalise(name)
     current, former, territories = _indices()
     ambiguous, non_states = _special()
@@ -435,7 +490,7 @@ def try_resolve(name: str, *, include_former: bool = False) -> Resolution:
         return _ambiguous(name, ambiguous[key], include_former)
     # Old data means the former entity by its own names ("Taiwan" in 1960 votes).
     if include_former and len(former.get(key, ())) == 1:
-        return _found(name, next(iter(former[key])), EXACT, "name", include_former)
+        return _found(name, next(iter(former[key])), EXACT, "name", include_former, suggest)
     if key in non_states:
         kind, note = non_states[key]
         return _unresolved(name, "not_a_state",
@@ -444,26 +499,26 @@ def try_resolve(name: str, *, include_former: bool = False) -> Resolution:
     if key in current:
         iso3, clash = _lookup(key, include_former=False)
         if iso3:
-            return _found(name, iso3, EXACT, "name", include_former)
+            return _found(name, iso3, EXACT, "name", include_former, suggest)
         return _ambiguous(name, clash, include_former)
     if key in former:
         iso3, clash = _lookup(key, include_former=True)
         if iso3:
-            return _found(name, iso3, EXACT, "name", include_former)
+            return _found(name, iso3, EXACT, "name", include_former, suggest)
         return _ambiguous(name, clash, include_former)
     if key in territories:
         return _unresolved(name, "not_a_state",
                            f"{name!r} is not a UN member or observer state "
                            f"(ISO 3166 lists it as {territories[key]})", include_former)
-    # ISO codes of registry entities, written as codes (upper case, no spaces).
+    # ISO codes of registry entities: the whole input is the code, in any case ("NO", "no", "fra").
     raw = re.sub(r"[.\s]", "", name.strip())
-    if raw.isupper() and raw.isascii() and raw in _codes():
-        return _found(name, _codes()[raw], CODE, "iso_code", include_former)
+    if _CODE_INPUT.match(raw) and raw.upper() in _codes():
+        return _found(name, _codes()[raw.upper()], CODE, "iso_code", include_former, suggest)
     # UN-style "Bolivie (État plurinational de)", "فنزويلا (جمهورية - البوليفارية)".
     for variant in _inversions(name):
         iso3, _clash = _lookup(normalise(variant), include_former)
         if iso3:
-            return _found(name, iso3, EXACT, "un_inverted", include_former)
+            return _found(name, iso3, EXACT, "un_inverted", include_former, suggest)
     stripped = _strip_state_form(key)
     if stripped:
         if stripped in ambiguous:
@@ -473,18 +528,18 @@ def try_resolve(name: str, *, include_former: bool = False) -> Resolution:
                                f"{name!r} is not a UN member or observer state", include_former)
         iso3, clash = _lookup(stripped, include_former)
         if iso3:
-            return _found(name, iso3, STRIPPED, "state_form_dropped", include_former)
+            return _found(name, iso3, STRIPPED, "state_form_dropped", include_former, suggest)
         if clash:
             return _ambiguous(name, clash, include_former)
     hit = _coco_hit(key)
     if hit:
         iso3, short = hit
         if registry.exists(iso3):
-            return _found(name, iso3, REGEX, "country_converter", include_former)
+            return _found(name, iso3, REGEX, "country_converter", include_former, suggest)
         return _unresolved(name, "not_a_state",
                            f"{name!r} looks like {short} ({iso3}), which is not a UN member or "
                            "observer state", include_former)
-    return _unresolved(name, "unknown", f"unknown name {name!r}", include_former)
+    return _unresolved(name, "unknown", f"unknown name {name!r}", include_former, suggest=suggest)
 
 
 _PAREN = re.compile(r"^(.*?)\s*\((.+)\)\s*$")
