@@ -3,56 +3,54 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 
 import pytest
 from sqlalchemy import select, text
 
-from blocwatch.store import bundled, db
+from blocwatch.api.bundled import LOADERS
+from blocwatch.store import db
 from blocwatch.store.models import Country, Event, ImportLog, Source
 from blocwatch.store.provenance import get_source, log_import
 from dbsnapshot import row_counts, snapshot
 
 
-@pytest.fixture(autouse=True)
-def _fresh_engines():
-    db.dispose_all()
-    yield
-    db.dispose_all()
-
-
 def _kinds() -> list[str]:
-    return [kind for kind, _loader in bundled._loaders()]
+    return [loader.kind for loader in LOADERS]
 
 
 def test_first_connect_creates_and_fills_and_a_second_changes_nothing(tmp_path):
     path = tmp_path / "new" / "blocwatch.sqlite3"
     path.parent.mkdir()
     url = f"sqlite:///{path}"
-    engine = db.connect(url)
+    engine = db.connect(url, loaders=LOADERS)
     assert path.is_file() and db.schema_is_current(engine)
     counts = row_counts(engine)
     assert counts["countries"] == 204 and counts["imports"] == len(_kinds())
     with db.session_scope(engine) as s:
         assert sorted(s.scalars(select(ImportLog.kind))) == sorted(_kinds())
     before = snapshot(engine)
-    db.dispose_all()  # a new process: nothing cached
-    again = db.connect(url)
-    assert again is not engine
+    engine.dispose()
+    again = db.connect(url, loaders=LOADERS)
     assert snapshot(again) == before
+    again.dispose()
 
 
 def test_connect_accepts_a_plain_path(tmp_path, filled_db_file):
     copy = tmp_path / "copy.sqlite3"
     copy.write_bytes(filled_db_file.read_bytes())
-    engine = db.connect(str(copy))
+    engine = db.connect(str(copy), loaders=LOADERS)
     assert engine.url.database == str(copy.resolve())
+    engine.dispose()
 
 
 def test_blocwatch_db_chooses_the_default(monkeypatch, db_url):
     monkeypatch.setenv("BLOCWATCH_DB", db_url)
     assert db.default_url() == db_url
-    assert str(db.connect().url) == db_url
+    engine = db.connect(loaders=LOADERS)
+    assert str(engine.url) == db_url
+    engine.dispose()
 
 
 def test_default_database_is_in_the_user_data_dir(monkeypatch, tmp_path):
@@ -68,19 +66,19 @@ def test_default_database_is_in_the_user_data_dir(monkeypatch, tmp_path):
 def test_cli_db_option_and_environment_choose_the_database(db_url, tmp_path):
     from typer.testing import CliRunner
 
-    from blocwatch.cli import app, state
+    from blocwatch.cli import app
 
     runner = CliRunner()
-    assert runner.invoke(app, ["--db", db_url, "countries", "list", "--json"]).exit_code == 0
-    assert state.DB_URL == db_url and str(state.engine().url) == db_url
-    other = f"sqlite:///{tmp_path / 'other.sqlite3'}"
-    result = runner.invoke(app, ["countries", "list", "--json"], env={"BLOCWATCH_DB": other})
-    assert result.exit_code == 0 and state.DB_URL == other
+    result = runner.invoke(app, ["--db", db_url, "events", "list", "--json"])
+    assert result.exit_code == 0 and len(json.loads(result.output)) > 20
+    other = tmp_path / "other.sqlite3"
+    result = runner.invoke(app, ["events", "list", "--json"], env={"BLOCWATCH_DB": f"sqlite:///{other}"})
+    assert result.exit_code == 0 and other.is_file()
+    assert "first use of" in result.stderr  # filling a new database is reported, never silent
 
 
-def test_failed_import_leaves_the_database_exactly_as_it_was(engine, monkeypatch):
+def test_failed_loader_leaves_the_database_exactly_as_it_was(engine):
     before = snapshot(engine)
-    real = bundled._loaders
 
     def half_then_fail(session):
         source = get_source(session, kind="file", url="file:///bad.csv", title="bad input")
@@ -91,13 +89,11 @@ def test_failed_import_leaves_the_database_exactly_as_it_was(engine, monkeypatch
         assert source.id
         raise ValueError("bad.csv line 3: unknown country 'Ruritania'")
 
-    monkeypatch.setattr(bundled, "_loaders", lambda: [*real(), ("test:bad", half_then_fail)])
     with pytest.raises(ValueError, match="Ruritania"):
-        bundled.ensure_loaded(engine)
+        db.run_loaders(engine, [*LOADERS, db.Loader("test:bad", half_then_fail)])
     assert snapshot(engine) == before
 
-    monkeypatch.setattr(bundled, "_loaders", lambda: [*real(), ("test:good", lambda s: 0)])
-    assert bundled.ensure_loaded(engine) == ["test:good"]
+    assert db.run_loaders(engine, [*LOADERS, db.Loader("test:good", lambda s: 0)]) == ["test:good"]
     assert row_counts(engine)["imports"] == len(before["imports"]) + 1
 
 
@@ -185,17 +181,24 @@ def test_a_database_from_an_older_development_schema_is_refused_clearly(tmp_path
     from typer.testing import CliRunner
 
     from blocwatch.cli import app
-    from blocwatch.store.db import SchemaError, connect, dispose_all, make_engine, upgrade
+    from blocwatch.errors import SchemaMismatch
 
     path = tmp_path / "old.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
     engine.dispose()
     with sqlite3.connect(path) as conn:
         conn.execute("DROP TABLE ga_vote_states")
-    with pytest.raises(SchemaError, match="ga_vote_states"):
-        connect(f"sqlite:///{path}")
-    dispose_all()
+    with pytest.raises(SchemaMismatch, match="ga_vote_states"):
+        db.connect(f"sqlite:///{path}")
     result = CliRunner().invoke(app, ["--db", str(path), "events", "list"])
     assert result.exit_code == 1
     assert "ga_vote_states" in result.output and "Traceback" not in result.output
+
+
+def test_schema_revision_constant_is_alembic_head():
+    """The one-query open compares against SCHEMA_REVISION: it must be the newest migration."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(db._migrations_config(db.make_engine("sqlite://")))
+    assert set(script.get_heads()) == {db.SCHEMA_REVISION}

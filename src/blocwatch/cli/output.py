@@ -23,14 +23,30 @@ if TYPE_CHECKING:
     from blocwatch.api import Blocwatch
 
 
-def _console(stream) -> Console:
-    # Piped output is not cut to 80 columns (URLs and headers stay whole); a terminal keeps its width.
-    tty = stream.isatty()
-    return Console(file=stream, soft_wrap=True, width=None if tty else 240)
+class _StreamConsole:
+    """A Rich console on whatever ``sys.stdout`` / ``sys.stderr`` is now (tests swap them).
+
+    Output to a file or a pipe is not cut to 80 columns (URLs and headers stay
+    whole); a terminal keeps its own width.
+    """
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._made: tuple[object, Console] | None = None
+
+    def _console(self) -> Console:
+        stream = sys.stderr if self._stderr else sys.stdout
+        if self._made is None or self._made[0] is not stream:
+            tty = stream.isatty()
+            self._made = (stream, Console(file=stream, soft_wrap=True, width=None if tty else 240))
+        return self._made[1]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._console(), name)
 
 
-console = _console(sys.stdout)
-err_console = Console(stderr=True, soft_wrap=True)
+console: Console = _StreamConsole()  # type: ignore[assignment]
+err_console: Console = _StreamConsole(stderr=True)  # type: ignore[assignment]
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of a table.")
 CSV_OPTION = typer.Option(False, "--csv", help="Print the table as CSV.")
