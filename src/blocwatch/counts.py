@@ -17,10 +17,20 @@ number of states on the list it implies (``total``, speaker included):
 - "47 other nations", "the other 38 countries" (how many are named besides
   is not fixed by the phrase), "another 13 countries", "out of 54":
   ``total`` is None;
+- "another 13 countries (Albania, ...)", "13 more countries: ...": the list that
+  follows has ``total`` = number (kind ``additional_list``); it is that list's
+  count, not a claim about the whole text;
 - "more than 40", "nearly 70", "30多个国家": ``approximate`` is True and
   ``total`` is None -- an approximate figure is never a claimed count.
 
-:func:`claimed_count` is the first exact total in a text.
+A plain count is a *claim* only in a signatory context: "on behalf of 43
+countries", "signed by", "a group of", "joint statement by 22 states",
+"43 countries signed / issued / co-signed / voiced ...", "the 39-strong
+group", "43 signatories", "au nom de", "en nombre de", "от имени",
+"نيابة عن", "代表" ... Elsewhere ("27 member states were consulted") it is
+kind ``prose``: its number is kept but it claims nothing.
+
+:func:`claimed_count` is the first claim in a text (:attr:`CountMention.claim`).
 """
 
 from __future__ import annotations
@@ -96,7 +106,7 @@ def _alternation(words) -> str:
 
 _NUMWORD = rf"(?:{_alternation(_WORD_VALUES)})"
 _JOIN = r"(?:[-\s]+(?:(?:and|et|y)[-\s]+)?|\s*و\s*)"
-_NUMBER = rf"(?:\d+|(?<!\w){_NUMWORD}(?:{_JOIN}{_NUMWORD})*(?!\w))"
+_NUMBER = rf"(?:(?<!\d)\d+|(?<!\w){_NUMWORD}(?:{_JOIN}{_NUMWORD})*(?!\w))"
 _ZH_NUMBER = r"(?:[零〇一二两兩三四五六七八九十百]+)"
 
 
@@ -188,6 +198,47 @@ _PHRASE = re.compile(
     rf"(?(strong)|\s+(?P<between>{_BETWEEN})(?P<noun>{_NOUNS})(?!\w))",
     re.IGNORECASE,
 )
+# Where a count phrase can end: its noun, or "-strong"; the phrase itself is looked for
+# only in a window before each (scanning the whole text with _PHRASE is slow).
+_ANCHOR = re.compile(rf"(?:{_NOUNS})(?!\w)|-(?:strong|nation|country|member|state)\b", re.IGNORECASE)
+_ZH_ANCHOR = re.compile(r"成员国|成員國|国家|國家|国|國")
+WINDOW = 200
+_ZH_WINDOW = 16
+
+# --- signatory context: a plain count claims a list only here ---------------------
+_FILLER = (r"(?:(?:a|an|the|all|some|these|those|its|their|total|group|of|un|une|le|la|les|"
+           r"des|de|d'|el|los|las|unos|unas|grupo|del|группы|группа|из|общей|сложности)\s+){0,4}")
+_CONTEXT_BEFORE = re.compile(
+    r"(?:^|[\s(\"“«])(?:"
+    r"(?:on|in)\s+behalf\s+of|behalf\s+of|in\s+the\s+name\s+of|representing|for|by|with|from|"
+    r"claim(?:ed|s|ing)?|count(?:ed|s)?|total(?:led|ed|s)?|signed|co-?signed|"
+    r"(?:statement|letter|declaration|group|coalition|list|bloc|alliance|support|approval|"
+    r"backing|signatures|names)\s+of|"
+    r"au\s+nom\s+d[eu]s?|par|pour|avec|(?:d[ée]claration|lettre|groupe|coalition|liste|soutien)\s+d[eu]s?|"
+    r"en\s+nombre\s+de|por|para|con|(?:declaraci[óo]n|carta|grupo|coalici[óo]n|lista|apoyo)\s+de|"
+    r"от\s+имени|имени|заявлени[еия]|письм[оа]|групп[аыу]|коалици[яи]|поддержк[аиу]|"
+    r"подписали|поддержали|присоединились|"
+    r"نيابة\s+عن|بالنيابة\s+عن|باسم|عن|مع|وقعت|وقعته|أيدت|ايدت|دعمت|انضمت|أصدرت|اصدرت|مجموعة\s+من"
+    r")\s+" + _FILLER + r"$",
+    re.IGNORECASE,
+)
+_CONTEXT_AFTER = re.compile(
+    r"^['’]?s?(?:\s+(?:from|of)\s+[^.;:!?]{1,40}?)?\s*,?\s*(?:(?:have|has|had|also|all|jointly|together|today|yesterday|then|which|that|who|"
+    r"now|since|so\s+far|publicly|later|ont|avaient|han|habían|также|تقريبا)\s+){0,3}"
+    r"(?:(?:co-?)?sign|join|support|endorse|back|issu|deliver|made\b|make\b|sent\b|send\b|wr[io]te|"
+    r"pen|submit|call|urg|express|voic|condemn|criticis|criticiz|defend|prais|oppos|"
+    r"compos|forming|making\s+up|that\s+make\s+up|put\s+their|added\s+their|spoke\b|speak|read\b|in\s+(?:a|the)\s+(?:joint\s+)?"
+    r"(?:statement|letter|declaration)|(?:joint\s+)?(?:statement|letter|declaration)\b|"
+    r"(?:ont\s+)?(?:sign|soutenu|appuy|exprim|appel|condamn|d[ée]nonc|adopt)|"
+    r"(?:han\s+)?(?:firm|apoy|suscrib|respald|expres|conden|denunci)|"
+    r"подписал|поддержал|присоединил|выступил|осудил|призвал|выразил|направил|"
+    r"وقع|أيد|ايد|دعم|انضم|أصدر|اصدر|عبر|أعرب)",
+    re.IGNORECASE,
+)
+_ZH_CONTEXT_BEFORE = re.compile(r"(?:代表|由|共有|共|等|联合|聯合|包括)\s*$")
+_ZH_CONTEXT_AFTER = re.compile(r"^[^。！？]{0,12}(?:签署|簽署|联署|聯署|联名|聯名|共同|联合|聯合|发言|發言|"
+                               r"声明|聲明|支持|致函|信)")
+
 _ZH_PHRASE = re.compile(
     rf"(?P<approx>近|约|約|超过|超過|逾|大约|大約)?(?P<num>\d+|{_ZH_NUMBER})\s*"
     r"(?P<more>多|余|餘)?\s*(?:个|個)?\s*(?:成员国|成員國|国家|國家|国|國)"
@@ -218,7 +269,10 @@ class CountMention:
     ("38 countries joined Germany"), ``plus_named`` ("the UK and 50 other
     countries", "my country, Canada, and the following 50"), ``others``
     ("47 other nations"), ``additional`` ("another 13 countries"),
-    ``part_of`` ("out of 54") or ``approximate``.
+    ``additional_list`` ("another 13 countries (A, B, ...)": the count of the
+    list that follows), ``part_of`` ("out of 54"), ``approximate`` or ``prose``
+    (a count outside a signatory context: ``total`` is the number, but it is
+    no :attr:`claim`).
     """
 
     text: str
@@ -233,6 +287,11 @@ class CountMention:
     def exact(self) -> bool:
         """True when the mention fixes the number of states on the list."""
         return self.total is not None
+
+    @property
+    def claim(self) -> bool:
+        """True when the mention claims the text's signatory count (not ``prose``, not one list's)."""
+        return self.total is not None and self.kind not in ("prose", "additional_list")
 
     def to_dict(self) -> dict:
         return {"text": self.text, "number": self.number, "total": self.total,
@@ -263,6 +322,8 @@ def _classify(text: str, m: re.Match, number: int) -> tuple[str, int | None]:
     has_other = bool(re.search(rf"\b{_OTHER_AFTER}\b", between, re.IGNORECASE)) or pre in ("the other", "other")
     if pre.startswith(("another", "an additional", "a further", "further", "additional")) or \
             re.search(r"\b(?:more|additional|new|further)\b", between):
+        if re.match(r"\s*[(:：]", after):
+            return "additional_list", number  # "another 13 countries (A, B, ...)"
         return "additional", None
     my_country = _MY_COUNTRY_BEFORE.search(before)
     if my_country and _resolves(my_country.group("name")):
@@ -283,7 +344,21 @@ def _classify(text: str, m: re.Match, number: int) -> tuple[str, int | None]:
         for j in range(len(words), 0, -1):
             if _resolves(" ".join(words[:j])):
                 return "joined", number + 1
-    return "count", number
+    if _signatory_context(text, m):
+        return "count", number
+    return "prose", number
+
+
+def _signatory_context(text: str, m: re.Match) -> bool:
+    """Is the count phrase ``m`` about who stands behind a statement (see the module docstring)?"""
+    if m.group("strong") or re.match(r"(?:signatories|signataires|firmantes|подписант)",
+                                     m.group("noun") or "", re.IGNORECASE):
+        return True
+    start = m.start("pre") if m.group("pre") else m.start("num")
+    sentence_start = max(text.rfind(".", 0, start), text.rfind("\n", 0, start), start - 80)
+    if _CONTEXT_BEFORE.search(text, max(0, sentence_start), start):
+        return True
+    return bool(_CONTEXT_AFTER.match(text[m.end():m.end() + 60]))
 
 
 def find_counts(text: str) -> list[CountMention]:
@@ -291,7 +366,7 @@ def find_counts(text: str) -> list[CountMention]:
     if not isinstance(text, str) or not text:
         return []
     found: list[CountMention] = []
-    for m in _PHRASE.finditer(text):
+    for m in _phrases(text):
         number = parse_number(m.group("num"))
         if number is None or not 2 <= number <= MAX_COUNT:
             continue
@@ -300,7 +375,7 @@ def find_counts(text: str) -> list[CountMention]:
             continue
         kind, total = _classify(text, m, number)
         found.append(CountMention(m.group(0), m.start(), m.end(), number, total, kind))
-    for m in _ZH_PHRASE.finditer(text):
+    for m in _zh_phrases(text):
         raw = m.group("num")
         number = int(raw) if raw.isdigit() else _parse_zh(raw)
         if number is None or not 2 <= number <= MAX_COUNT:
@@ -312,14 +387,40 @@ def find_counts(text: str) -> list[CountMention]:
         elif re.search(r"(另外|另有|其他|其它)$", before):
             found.append(CountMention(m.group(0), m.start(), m.end(), number, None, "additional"))
         else:
-            found.append(CountMention(m.group(0), m.start(), m.end(), number, number, "count"))
+            context = (_ZH_CONTEXT_BEFORE.search(text[max(0, m.start() - 6):m.start()])
+                       or _ZH_CONTEXT_AFTER.match(text[m.end():m.end() + 16]))
+            found.append(CountMention(m.group(0), m.start(), m.end(), number, number,
+                                      "count" if context else "prose"))
     found.sort(key=lambda c: c.start)
     return found
 
 
+def _anchored(text: str, anchor: re.Pattern, phrase: re.Pattern, window: int):
+    """The matches of ``phrase`` that end where ``anchor`` matches, looked for in a window before it.
+
+    Linear in the text: the phrase regex (long alternations, tried at every position) runs on
+    ``window`` characters before each anchor only, never twice over the same characters.
+    """
+    done = 0
+    for a in anchor.finditer(text):
+        for m in phrase.finditer(text, max(done, a.start() - window), a.end()):
+            if m.end() == a.end():
+                done = m.end()
+                yield m
+                break
+
+
+def _phrases(text: str):
+    return _anchored(text, _ANCHOR, _PHRASE, WINDOW)
+
+
+def _zh_phrases(text: str):
+    return _anchored(text, _ZH_ANCHOR, _ZH_PHRASE, _ZH_WINDOW)
+
+
 def claimed_count(text: str) -> int | None:
-    """The first exact total stated in ``text`` (see :class:`CountMention`), or None."""
+    """The first claim in ``text`` (see :attr:`CountMention.claim`), or None."""
     for mention in find_counts(text):
-        if mention.exact:
+        if mention.claim:
             return mention.total
     return None

@@ -50,12 +50,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, field
-from functools import cache
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache
 
 from blocwatch import counts as _counts
 from blocwatch import names, registry
+from blocwatch.errors import InvalidInput
+
+Progress = Callable[[int, int], None]
+PROGRESS_STEP = 1 << 16  # characters between two progress reports
 
 MAX_NAME_WORDS = 10   # "the United Kingdom of Great Britain and Northern Ireland" has 9
 MAX_NAME_CHARS_CJK = 16
@@ -65,20 +71,24 @@ MAX_GAP_WORDS = 4
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
 
+# Every branch starts with its punctuation (whitespace before it stays in the fragment and is
+# trimmed there), so the regular-expression engine skips ahead to candidate characters.
 _SEPARATORS = re.compile(
-    r"(?P<ellipsis>\s*(?:\.{3,}|…)\s*)"
-    r"|(?P<colon>\s*[:：]\s*)"
-    r"|(?P<sentence>(?<=[^\W\d_]{4})[.!?][\"”»]?(?=\s|$)\s*|\s*[。！？]\s*)"
-    r"|(?P<list>\s*[,;，；、،؛]\s*|\s*\n\s*|\s*[•▪●◦‣∙]\s*|\s+[–—-]\s+)"
+    r"(?P<ellipsis>(?:\.{3,}|…)\s*)"
+    r"|(?P<colon>[:：]\s*)"
+    r"|(?P<sentence>[.!?](?<=[^\W\d_]{4}[.!?])[\"”»]?(?=\s|$)\s*|[。！？]\s*)"
+    r"|(?P<list>[,;，；、،؛\n•▪●◦‣∙]\s*|[–—-](?<=\s[–—-])(?=\s)\s*)"
 )
 _QUOTES = "\"'“”„«»‘’`()[]{}*•·-–— \t"
 _OWN_COUNTRY = re.compile(
-    r"(?:^|\s)(?:(?:and|et|y|и)\s+)?(?:of\s+course\s+)?"
+    r"(?:(?:^|\s)(?:(?:and|et|y|и)\s+)?(?:of\s+course\s+)?"
     r"(?:(?:on\s+behalf\s+of|au\s+nom\s+de|en\s+nombre\s+de|от\s+имени)\s+)?"
     r"(?:my|our|mon|ma|notre|mi|nuestro|nuestra|моей|моя|мою|нашей|наша)\s+"
     r"(?:own\s+|propre\s+|propio\s+|propia\s+|собственной\s+)?"
     r"(?:country|nation|delegation|government|pays|délégation|gouvernement|país|delegación|"
-    r"gobierno|страны|страна|страну|делегации|делегация)$",
+    r"gobierno|страны|страна|страну|делегации|делегация)"
+    r"|(?:^|\s)(?:و\s*)?(?:كذلك\s+)?(?:بلدي|بلادي|وطني|وفد\s+بلدي)"  # Arabic: "وبلدي، كندا"
+    r"|(?:和|及|以及|与|與)?(?:我国|我國|我的国家|我的國家|本国|本國))$",  # Chinese: "和我国，加拿大"
     re.IGNORECASE,
 )
 _CONNECTOR = re.compile(
@@ -97,6 +107,24 @@ _NEVER_FIRST = {"of", "and", "de", "du", "des", "del", "to", "for", "by", "on", 
                 "à", "au", "aux", "en", "por", "para", "от", "из", "в"}
 _NEVER_LAST = _NEVER_FIRST | {"the", "le", "la", "les", "el", "los", "las", "l'"}
 _CONJ_FIRST = {c[0] for c in _CONJUNCTIONS}
+# Genitive particles before a name in a list ("au nom de l'Allemagne, de la Belgique, des Pays-Bas
+# et de l'Égypte", "en nombre de Alemania, del Reino Unido"): skipped like a conjunction.
+_PARTICLES = {"de", "du", "des", "d'", "d’", "del", "of"}
+# A state named just after one of these words is the statement's target, not a signatory
+# ("Denounced China", "condemning China", "urge China to", "dénoncent la Chine", "谴责中国").
+_TARGET = re.compile(
+    r"(?:^|\s)(?:denounc\w*|condemn\w*|urg(?:e|es|ed|ing)|call(?:s|ed|ing)?\s+(?:up)?on|"
+    r"criticis\w*|criticiz\w*|accus\w*|censur\w*|rebuk\w*|sanction\w*|blam\w*|against|"
+    r"d[ée]non[cç]\w*|condamn\w*|exhort\w*|appel\w*|critiqu\w*|contre|"
+    r"denunci\w*|conden\w*|inst(?:a|an|ó|aron|ando|amos)|critic(?:a|an|ó|aron)|acus\w*|contra|"
+    r"осужда\w*|осуди\w*|осуждени\w*|призыва\w*|призва\w*|призыв|критику\w*|критиков\w*|"
+    r"обвиня\w*|против|"
+    r"تدين|يدين|ندين|أدان\w*|ادان\w*|إدانة|ادانة|تحث|يحث|نحث|حث\w*|تنتقد|ينتقد|انتقد\w*|ضد|"
+    r"تطالب|يطالب|نطالب|طالب\w*)"
+    r"(?:\s+(?:a|al|à|the|upon|on|to|that|que|по\s+отношению\s+к))?$"
+    r"|(?:谴责|譴責|敦促|批评|批評|呼吁|呼籲|反对|反對|指责|指責|要求)$",
+    re.IGNORECASE,
+)
 _ARTICLES = {"the", "le", "la", "les", "l'", "el", "los", "las", "de", "du", "des", "del", "of",
              "and", "et", "y", "и"}
 
@@ -306,13 +334,25 @@ def _word_plausible(word: str) -> bool:
     return all(w in words for w in re.findall(r"\w+", names.normalise(word)))
 
 
+_SHORT_WORD = re.compile(r"^[A-Za-z]{1,3}$")
+_CAMEL_ABBREVIATION = re.compile(r"^[A-Z][a-z][A-Z]$")  # "BiH"
+
+
 def _resolve(text: str) -> names.Resolution | None:
-    """The resolution of ``text`` when it names exactly one current state, else None."""
+    """The resolution of ``text`` when it names exactly one current state, else None.
+
+    In running text a word of three letters or fewer counts only when it has no lower-case
+    letter ("NO", "USA", "U.K."; "BiH"): "no", "is", "in", "us", "and" are never states
+    (the resolver alone reads a whole input "no" as Norway's code).
+    """
     text = text.strip()
     if not text or re.search(r"['’]s$", text):
         return None  # possessive ("China's"): prose, not a list item
+    bare = text.replace(".", "").replace(" ", "")
+    if _SHORT_WORD.match(bare) and not bare.isupper() and not _CAMEL_ABBREVIATION.match(bare):
+        return None
     try:
-        res = names.try_resolve(text)
+        res = names.try_resolve(text, suggest=False)
     except Exception:  # noqa: BLE001 -- the parser never raises on odd text
         return None
     # Without include_former, a resolved name is always a current (member or observer) state.
@@ -331,12 +371,13 @@ class _Element:
     iso3: str | None = None
     name: str | None = None
     after_conj: bool = False  # a name directly after "and"/"et"/"y"/...
+    code: bool = False        # a name written as an ISO code ("NO", "FRA")
 
 
 def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in _QUOTES:
+    while start < end and (text[start] in _QUOTES or text[start].isspace()):
         start += 1
-    while end > start and text[end - 1] in _QUOTES + ".":
+    while end > start and (text[end - 1] in _QUOTES + "." or text[end - 1].isspace()):
         if text[end - 1] in ")]" and ("(" if text[end - 1] == ")" else "[") in text[start:end - 1]:
             break  # "Bolivia (Plurinational State of)", "Congo (Brazzaville)"
         if text[end - 1] == "." and end - start >= 2 and text[end - 2].isupper() and \
@@ -355,6 +396,9 @@ def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if len(word) > 3 and word[0] == "و" and "\u0621" <= word[1] <= "\u064a":
             out.append((s, s + 1))
             out.append((s + 1, e))
+        elif len(word) > 2 and word[0] in "dD" and word[1] in "'’" and word[2].isalpha():
+            out.append((s, s + 2))  # "d'Andorre": the particle apart
+            out.append((s + 2, e))
         else:
             out.append((s, e))
     return out
@@ -394,53 +438,74 @@ def _name_like(text: str) -> bool:
                for w in letters)
 
 
+# (kind, start, end, iso3, name, after_conj, code) relative to the fragment
+_Item = tuple[str, int, int, "str | None", "str | None", bool, bool]
+
+
 def _analyse_fragment(text: str, start: int, end: int) -> list[_Element]:
     """The elements of one fragment: names, gaps, breaks, own-country and connector marks."""
     start, end = _clean_span(text, start, end)
     if start >= end:
         return []
-    frag = text[start:end]
+    return [_Element(kind, start + s, start + e, text[start + s:start + e], iso3, name, conj, code)
+            for kind, s, e, iso3, name, conj, code in _fragment_items(text[start:end])]
+
+
+@lru_cache(maxsize=1 << 15)
+def _fragment_items(frag: str) -> tuple[_Item, ...]:
+    """:func:`_analyse_fragment` on the text of one cleaned fragment, offsets relative to it.
+
+    Cached: boilerplate fragments ("on behalf of", a state's name) recur in long texts.
+    """
+    n = len(frag)
     if re.fullmatch(r"[.…\s]+", frag):
-        return [_Element("ellipsis", start, end, frag)]
-    if _OWN_COUNTRY.search(frag):
-        m = _OWN_COUNTRY.search(frag)
-        before = frag[:m.start()].strip()
-        return ([_Element("break", start, start + m.start())] if before else []) + \
-            [_Element("own", start + m.start(), end, frag[m.start():])]
+        return (("ellipsis", 0, n, None, None, False, False),)
+    m = _OWN_COUNTRY.search(frag)
+    if m:
+        # "..., États-Unis et mon propre pays, le Canada": the names before the phrase stay
+        # list items; the name after it is the speaker.
+        s, e = _clean_span(frag, 0, m.start())
+        before = _fragment_items(frag[s:e]) if s < e else ()
+        shifted = tuple((k, a + s, b + s, iso3, name, conj, code)
+                        for k, a, b, iso3, name, conj, code in before)
+        return shifted + (("own", m.start(), n, None, None, False, False),)
     if _CONNECTOR.match(frag):
-        return [_Element("connector", start, end, frag)]
-    toks = _tokens(text, start, end)
+        return (("connector", 0, n, None, None, False, False),)
+    toks = _tokens(frag, 0, n)
     cjk = bool(_CJK_RE.search(frag))
     limit = MAX_NAME_CHARS_CJK if cjk else MAX_NAME_WORDS
-    words = [text[s:e] for s, e in toks]
+    words = [frag[s:e] for s, e in toks]
     folded = [w.casefold().strip(".,") for w in words]
     conj = _conjunction_lengths(words)
     if len(toks) <= limit and _plausible(frag):
         res = _resolve(frag)
         # A regular-expression hit across a conjunction ("U.K. and Türkiye") is two names.
         if res and not (res.method == "country_converter" and any(conj[1:len(toks)])):
-            return [_Element("name", start, end, frag, res.iso3, res.name)]
+            return (("name", 0, n, res.iso3, res.name, False, res.method == "iso_code"),)
     n = len(toks)
     # reach[i]: spans starting at i may end at most here (every word a known name word).
     ok = [_word_plausible(w) for w in words]
     reach = [n] * (n + 1)
     for i in range(n - 1, -1, -1):
         reach[i] = i if not ok[i] else reach[i + 1]
-    # best[i] = (covered tokens, -names) for toks[i:]; choice[i] = (kind, j, iso3, name)
+    # best[i] = (covered tokens, -names) for toks[i:]; choice[i] = (kind, j, iso3, name, code)
     best: list[tuple[int, int]] = [(0, 0)] * (n + 1)
     choice: list[tuple] = [None] * (n + 1)  # type: ignore[list-item]
     for i in range(n - 1, -1, -1):
-        cand = (best[i + 1], ("junk", i + 1, None, None))
+        cand = (best[i + 1], ("junk", i + 1, None, None, False))
         c = conj[i]
-        if c and (best[i + c], ("conj", i + c, None, None))[0] >= cand[0]:
-            cand = (best[i + c], ("conj", i + c, None, None))
+        if c and best[i + c] >= cand[0]:
+            cand = (best[i + c], ("conj", i + c, None, None, False))
+        elif folded[i] in _PARTICLES and choice[i + 1] is not None and choice[i + 1][0] == "name":
+            cand = (best[i + 1], ("part", i + 1, None, None, False))
         if not c:
             for j in range(min(reach[i], i + limit), i, -1):
-                if conj[j - 1] or folded[i] in _NEVER_FIRST or folded[j - 1] in _NEVER_LAST:
+                # A conjunction may end a span only inside a Chinese name (埃及: 及).
+                if (conj[j - 1] and not cjk) or folded[i] in _NEVER_FIRST or folded[j - 1] in _NEVER_LAST:
                     continue
-                span = text[toks[i][0]:toks[j - 1][1]]
-                if not _plausible(span):
-                    continue
+                span = frag[toks[i][0]:toks[j - 1][1]]
+                if cjk and not _plausible(span):
+                    continue  # (other scripts: every word is a name word, reach says so)
                 res = _resolve(span)
                 if not res:
                     continue
@@ -448,33 +513,41 @@ def _analyse_fragment(text: str, start: int, end: int) -> list[_Element]:
                     # A regular-expression hit on "Zimbabwe and the State" is the first name
                     # and prose, not one name: across a conjunction only exact names count.
                     continue
+                if conj[j - 1] and res.method != "name":
+                    continue
                 score = (best[j][0] + (j - i), best[j][1] - 1)
                 if score > cand[0]:
-                    cand = (score, ("name", j, res.iso3, res.name))
+                    cand = (score, ("name", j, res.iso3, res.name, res.method == "iso_code"))
         best[i], choice[i] = cand
-    items: list[tuple[str, int, int, str | None, str | None]] = []
+    items: list[tuple] = []
     i = 0
     while i < n:
-        kind, j, iso3, name = choice[i]
-        items.append((kind, i, j, iso3, name))
+        kind, j, iso3, name, code = choice[i]
+        items.append((kind, i, j, iso3, name, code))
         i = j
     if not any(k == "name" for k, *_ in items):
-        return [_Element("gap" if _name_like(frag) else "break", start, end, frag,
-                         after_conj=bool(conj[0]))]
-    out: list[_Element] = []
+        kind = "gap" if _name_like(frag) else "break"
+        return ((kind, 0, len(frag), None, None, bool(conj[0]), False),)
+    out: list[_Item] = []
     first_name = next(idx for idx, it in enumerate(items) if it[0] == "name")
     last_name = max(idx for idx, it in enumerate(items) if it[0] == "name")
+
+    def after_conj(idx: int) -> bool:
+        """Is item ``idx`` preceded by a conjunction (particles between do not count)?"""
+        k = idx - 1
+        while k >= 0 and items[k][0] == "part":
+            k -= 1
+        return k >= 0 and items[k][0] == "conj"
+
     idx = 0
     while idx < len(items):
-        kind, i, j, iso3, name = items[idx]
+        kind, i, j, iso3, name, code = items[idx]
         if kind == "name":
-            s, e = toks[i][0], toks[j - 1][1]
-            s, e = _clean_span(text, s, e)
-            out.append(_Element("name", s, e, text[s:e], iso3, name,
-                                after_conj=idx > 0 and items[idx - 1][0] == "conj"))
+            s, e = _clean_span(frag, toks[i][0], toks[j - 1][1])
+            out.append(("name", s, e, iso3, name, after_conj(idx), code))
             idx += 1
             continue
-        if kind == "conj":
+        if kind in ("conj", "part"):
             idx += 1
             continue
         # a stretch of junk tokens
@@ -482,7 +555,7 @@ def _analyse_fragment(text: str, start: int, end: int) -> list[_Element]:
         while k < len(items) and items[k][0] == "junk":
             k += 1
         s, e = toks[items[idx][1]][0], toks[items[k - 1][2] - 1][1]
-        piece = text[s:e]
+        piece = frag[s:e]
         # Inside a fragment, only a capitalised stretch between names may be a name
         # ("Croatia Xyzland Denmark"); Chinese has no capitals and writes lists with 、.
         # At the edges, a name-like stretch joined by a conjunction is a list item too
@@ -495,15 +568,26 @@ def _analyse_fragment(text: str, start: int, end: int) -> list[_Element]:
             gap = k < len(items) and items[k][0] == "conj"
         else:
             gap = items[idx - 1][0] == "conj"
-        out.append(_Element("gap" if gap else "break", s, e, piece,
-                            after_conj=idx > 0 and items[idx - 1][0] == "conj"))
+        out.append(("gap" if gap else "break", s, e, None, None, after_conj(idx), False))
+        if k < len(items) and items[k][0] in ("name", "part") and _TARGET.search(piece):
+            # "Denounced China, ...": the state after the verb is the target; it starts no list.
+            t = k
+            while items[t][0] == "part":
+                t += 1
+            if items[t][0] == "name":
+                ts, te = _clean_span(frag, toks[items[t][1]][0], toks[items[t][2] - 1][1])
+                out.append(("break", ts, te, None, None, False, False))
+                idx = t + 1
+                continue
         idx = k
-    return out
+    return tuple(out)
 
 
-def _elements(text: str) -> list[_Element]:
+def _elements(text: str, progress: Callable[[int, int], None] | None = None) -> list[_Element]:
     out: list[_Element] = []
     pos = 0
+    total = len(text)
+    next_report = PROGRESS_STEP
     for m in _SEPARATORS.finditer(text):
         out.extend(_analyse_fragment(text, pos, m.start()))
         kind = m.lastgroup
@@ -515,8 +599,12 @@ def _elements(text: str) -> list[_Element]:
             if not (out and out[-1].kind == "connector"):
                 out.append(_Element("break", m.start(), m.end()))
         pos = m.end()
+        if progress is not None and pos >= next_report:
+            progress(pos, total)
+            next_report = pos + PROGRESS_STEP
     out.extend(_analyse_fragment(text, pos, len(text)))
     return out
+
 
 
 # --- runs -------------------------------------------------------------------------------
@@ -589,10 +677,33 @@ def _runs(elements: list[_Element]) -> list[CandidateList]:
     return runs
 
 
-def _find_lists(text: str) -> list[CandidateList]:
+def _mixed_codes(elements: list[_Element], runs: list[CandidateList]) -> list[_Element]:
+    """Names written as ISO codes inside a run that also holds names written out.
+
+    ISO codes count in running text only when the whole list is made of codes ("NOR, ISL,
+    FRA"); in "Albania, NO, IS and FR" or upper-case prose ("IT IS ...") they are words.
+    """
+    named = [e for e in elements if e.kind == "name"]
+    starts = [e.start for e in named]
+    out: list[_Element] = []
+    for run in runs:
+        inside = named[bisect_left(starts, run.start):bisect_left(starts, run.end)]
+        codes = [e for e in inside if e.code]
+        if codes and len(codes) < len(inside):
+            out.extend(codes)
+    return out
+
+
+def _find_lists(text: str, progress: Progress | None = None) -> list[CandidateList]:
     """Candidate lists of ``text``: runs of 2+ states, or the one name that is the whole text."""
-    elements = _elements(text)
+    elements = _elements(text, progress)
     runs = _runs(elements)
+    if any(e.code for e in elements):
+        demoted = _mixed_codes(elements, runs)
+        for e in demoted:
+            e.kind, e.iso3, e.name, e.code = "gap", None, None, False
+        if demoted:
+            runs = _runs(elements)
     lists = [r for r in runs if r.size >= 2]
     if not lists and len(runs) == 1 and not any(e.kind in ("break", "gap") for e in elements):
         lists = runs
@@ -605,26 +716,158 @@ def _pick(lists: list[CandidateList]) -> CandidateList | None:
     return max(lists, key=lambda lst: (lst.size, not lst.truncated, -len(lst.unresolved), -lst.start))
 
 
-def parse_signatories(text: str) -> ParseResult:
+# --- text preparation --------------------------------------------------------------------
+
+_NEEDS_CLEANING = re.compile(f"[{names.INVISIBLE}{names.NO_BREAK_SPACES}]")
+_NBSP_CHAIN = re.compile(rf"[^\W\d_]+(?:[{names.NO_BREAK_SPACES}][^\W\d_]+)+")
+
+
+def _joins(left: str, right: str) -> bool:
+    """Is a no-break space between ``left`` and ``right`` a stray one inside a word ("Nor|way")?"""
+    words = names.vocabulary()
+    joined = names.normalise(left + right)
+    return joined in words and not (names.normalise(left) in words and names.normalise(right) in words)
+
+
+def _prepare(text: str) -> tuple[str, list[int] | None, list[int] | None]:
+    """(the text to parse, starts, ends): NFC, invisible characters dropped, a stray no-break
+    space inside a word dropped ("Nor\u00a0way"; one between words stays a space).
+
+    ``starts[i]``/``ends[i]`` give the span in ``text`` of the parsed text's character ``i``
+    (both None when nothing changed), so offsets reported are offsets in ``text``.
+    """
+    if unicodedata.is_normalized("NFC", text) and not _NEEDS_CLEANING.search(text):
+        return text, None, None
+    chars: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(text)
+    invisible = set(names.INVISIBLE)
+    while i < n:
+        j = i + 1
+        while j < n and (unicodedata.combining(text[j]) or text[j] in invisible):
+            j += 1
+        cluster = "".join(ch for ch in text[i:j] if ch not in invisible)
+        for ch in unicodedata.normalize("NFC", cluster):
+            chars.append(ch)
+            starts.append(i)
+            ends.append(j)
+        i = j
+    clean = "".join(chars)
+    drop: set[int] = set()
+    for m in _NBSP_CHAIN.finditer(clean):
+        parts = re.split(f"([{names.NO_BREAK_SPACES}])", m.group(0))
+        pos = m.start()
+        for k in range(0, len(parts) - 2, 2):
+            pos += len(parts[k])
+            if _joins(parts[k], parts[k + 2]):
+                drop.add(pos)
+            pos += 1
+    if drop:
+        keep = [k for k in range(len(chars)) if k not in drop]
+        clean = "".join(chars[k] for k in keep)
+        starts, ends = [starts[k] for k in keep], [ends[k] for k in keep]
+    starts.append(n)
+    return clean, starts, ends
+
+
+def _remap(result: ParseResult, text: str, starts: list[int], ends: list[int]) -> None:
+    """Turn the offsets of a parse of ``_prepare(text)`` into offsets (and texts) of ``text``."""
+
+    def span(s: int, e: int) -> tuple[int, int]:
+        return (starts[s], ends[e - 1]) if e > s else (starts[s], starts[s])
+
+    for lst in result.lists:
+        def fragment(f: Fragment) -> Fragment:
+            a, b = span(f.start, f.end)
+            return Fragment(text[a:b], a, b)
+
+        lst.signatories = [replace(s, text=text[a:b], start=a, end=b)
+                           for s in lst.signatories for a, b in [span(s.start, s.end)]]
+        lst.unresolved = [fragment(f) for f in lst.unresolved]
+        lst.edges = [fragment(f) for f in lst.edges]
+        lst.duplicate_fragments = [fragment(f) for f in lst.duplicate_fragments]
+        lst.start, lst.end = span(lst.start, lst.end)
+    result.counts = [replace(c, text=text[a:b], start=a, end=b)
+                     for c in result.counts for a, b in [span(c.start, c.end)]]
+
+
+_ATTACHED = re.compile(r"\s*[(:：]\s*")
+
+
+def _claimed(mentions: list[_counts.CountMention], primary: CandidateList | None, text: str) -> int | None:
+    """The claimed count of ``primary``: a count that introduces it ("another 13 countries
+    (Albania, ...)", "on behalf of 4 countries: ..."), else the first claim of the text."""
+    if primary is not None:
+        for c in mentions:
+            if c.exact and c.end <= primary.start and _ATTACHED.fullmatch(text, c.end, primary.start):
+                return c.total
+    return next((c.total for c in mentions if c.claim), None)
+
+
+def parse_signatories(text: str, *, progress: Progress | None = None) -> ParseResult:
     """Parse the signatory list of one text; never raises (non-text input gives an empty result).
 
-    Returns a :class:`ParseResult`: ``claimed_count`` (first exact count stated,
-    or None), the primary list's ``signatories`` (distinct states in order),
+    Returns a :class:`ParseResult`: ``claimed_count`` (the count that introduces
+    the primary list, else the first count stated in a signatory context, or
+    None), the primary list's ``signatories`` (distinct states in order),
     ``unresolved`` fragments inside it, ``duplicates``, ``count_matches``,
-    ``complete``, and every candidate list in ``lists``.
+    ``complete``, and every candidate list in ``lists``. Offsets are offsets in
+    ``text`` (invisible characters and NFC normalisation included).
+
+    ``progress(done, total)``, if given, is called as characters are parsed
+    (about every 64K) and once at the end with ``done == total == len(text)``.
     """
     if not isinstance(text, str):
         text = ""
-    text = unicodedata.normalize("NFC", text)
-    lists = _find_lists(text)
-    mentions = _counts.find_counts(text)
-    claimed = next((c.total for c in mentions if c.exact), None)
-    return ParseResult(claimed_count=claimed, primary=_pick(lists), lists=lists, counts=mentions)
+    clean, starts, ends = _prepare(text)
+    report = None
+    if progress is not None:
+        report = progress if starts is None else (lambda done, _total: progress(starts[done], len(text)))
+    lists = _find_lists(clean, report)
+    mentions = _counts.find_counts(clean)
+    primary = _pick(lists)
+    result = ParseResult(claimed_count=_claimed(mentions, primary, clean), primary=primary,
+                         lists=lists, counts=mentions)
+    if starts is not None and ends is not None:
+        _remap(result, text, starts, ends)
+    if progress is not None:
+        progress(len(text), len(text))
+    return result
+
+
+# --- input checks ---------------------------------------------------------------------------
+
+BINARY_SHARE = 0.10  # control or replacement characters in a text beyond this share: not text
+_SAMPLE = 1 << 16
+
+
+def check_text(text: str, where: str) -> None:
+    """Refuse input that is clearly not text; raises :class:`blocwatch.errors.InvalidInput`.
+
+    Clearly binary: a NUL character anywhere, or more than :data:`BINARY_SHARE`
+    of the first 64K characters (and at least 4) being control characters
+    other than tab, newline, carriage return and form feed, U+FFFD
+    replacement characters or undecodable bytes (lone surrogates). The
+    message is one line naming ``where`` (a file name, or "standard input").
+    """
+    if not isinstance(text, str):
+        raise InvalidInput(f"{where}: not text")
+    if "\x00" in text:
+        raise InvalidInput(f"{where}: binary data (NUL bytes), not text; give a UTF-8 text file")
+    sample = text[:_SAMPLE]
+    bad = sum(1 for ch in sample
+              if (ch < " " and ch not in "\t\n\r\f") or ch == "\x7f" or ch == "\ufffd"
+              or "\ud800" <= ch <= "\udfff")
+    if bad >= 4 and bad > BINARY_SHARE * len(sample):
+        raise InvalidInput(f"{where}: binary data ({bad / len(sample):.0%} control or undecodable "
+                           "characters), not text; give a UTF-8 text file")
 
 
 # --- raw evidence documents ------------------------------------------------------------------
 
 _URL_LINE = re.compile(r"^\s*(?P<url>https?://\S+)(?P<label>.*)$")
+_URL_LINE_ANYWHERE = re.compile(r"^[^\S\n]*https?://\S", re.MULTILINE)
 _TRAILING_NOTE = re.compile(r"\s*\[(?P<note>[^\[\]]{4,})\]\s*$")
 _CUT_NOTE = re.compile(r"\b(?:cut|truncated|ends here|could not be retrieved|not retrieved)\b", re.I)
 
@@ -655,7 +898,7 @@ class SourceBlock:
 
 def looks_like_document(text: str) -> bool:
     """True when ``text`` has URL lines heading quoted sources (the raw evidence format)."""
-    return isinstance(text, str) and any(_URL_LINE.match(line) for line in text.splitlines())
+    return isinstance(text, str) and _URL_LINE_ANYWHERE.search(text) is not None
 
 
 def split_document(text: str) -> list[SourceBlock]:
@@ -744,14 +987,24 @@ class DocumentResult(ParseResult):
 _KIND_RANK = {"source": 2, "translation": 1, "header": 0}
 
 
-def parse_document(text: str) -> DocumentResult:
-    """Parse a raw evidence file: each block on its own, then the primary answer (see :class:`DocumentResult`)."""
+def parse_document(text: str, *, progress: Progress | None = None) -> DocumentResult:
+    """Parse a raw evidence file: each block on its own, then the primary answer (see :class:`DocumentResult`).
+
+    ``progress(done, total)`` as for :func:`parse_signatories` (``total`` is ``len(text)``).
+    """
     if not isinstance(text, str):
         text = ""
     blocks = split_document(text)
     parsed: list[tuple[SourceBlock, ParseResult]] = []
+    scale = len(text) / max(1, sum(len(b.text) for b in blocks))
+    done = 0
     for block in blocks:
-        res = parse_signatories(block.text)
+        report = None
+        if progress is not None:
+            def report(d: int, _t: int, base: int = done) -> None:
+                progress(min(len(text), int((base + d) * scale)), len(text))
+        res = parse_signatories(block.text, progress=report)
+        done += len(block.text)
         if block.cut:
             for lst in res.lists:
                 if lst.at_end:
@@ -763,7 +1016,7 @@ def parse_document(text: str) -> DocumentResult:
             key = (lst.size, not lst.truncated, _KIND_RANK[block.kind], -len(lst.unresolved), -index)
             if best is None or key > best[0]:
                 best = (key, block, res, lst)
-    all_counts = [(block, c) for block, res in parsed for c in res.counts if c.exact]
+    all_counts = [(block, c) for block, res in parsed for c in res.counts if c.claim]
     claimed, count_source = None, None
     if best is not None:
         _, block, res, lst = best
@@ -782,6 +1035,8 @@ def parse_document(text: str) -> DocumentResult:
         top = max(tally.values())
         block, mention = next((b, c) for b, c in all_counts if tally[c.total] == top)
         claimed, count_source = mention.total, block.url or "header"
+    if progress is not None:
+        progress(len(text), len(text))
     return DocumentResult(
         claimed_count=claimed,
         primary=best[3] if best else None,
@@ -793,6 +1048,8 @@ def parse_document(text: str) -> DocumentResult:
     )
 
 
-def parse_any(text: str) -> ParseResult:
+def parse_any(text: str, *, progress: Progress | None = None) -> ParseResult:
     """:func:`parse_document` for a raw evidence file (URL lines), else :func:`parse_signatories`."""
-    return parse_document(text) if looks_like_document(text) else parse_signatories(text)
+    if looks_like_document(text):
+        return parse_document(text, progress=progress)
+    return parse_signatories(text, progress=progress)
