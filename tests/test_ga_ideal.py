@@ -321,14 +321,18 @@ def test_start_params_rejects_an_unknown_start():
         starts.start_params(panel, "svd")
 
 
-def test_parallel_fit_equals_serial_fit(engine):
+@pytest.mark.parametrize("sessions", [
+    range(60, 64),                                       # fast: two groups of two sessions
+    pytest.param(range(60, 70), marks=pytest.mark.slow),  # the ten sessions of the original check
+])
+def test_parallel_fit_equals_serial_fit(engine, sessions):
     """Sessions are independent: fitting them in two processes gives the serial answer."""
     from blocwatch.ga.votes import votes_frame
 
-    votes = votes_frame(engine, sessions=range(60, 70))
+    votes = votes_frame(engine, sessions=sessions)
     serial = ideal.fit(votes, workers=1)
     parallel = ideal.fit(votes, workers=2)
-    assert list(parallel.attrs["fits"]) == list(range(60, 70))
+    assert list(parallel.attrs["fits"]) == list(sessions)
     both = serial.merge(parallel, on=["iso3", "session"], suffixes=("_s", "_p"))
     assert len(both) == len(serial) == len(parallel)
     assert np.abs(both["ideal_s"] - both["ideal_p"]).max() < 1e-5
