@@ -1,120 +1,19 @@
 """The ``blocwatch`` command line: a thin layer over the Python API (:func:`blocwatch.open`).
 
-Each command group lives in its own module and registers itself on ``app``.
-Every command that prints a result takes ``--json`` (the API result's
-``to_dict()``), and every table command ``--csv``. Errors a user can cause
-(:class:`blocwatch.errors.BlocwatchError`, a bad option, a file that cannot be
-read or written) are handled once, in :func:`main`: one line on stderr and
-their exit status (2 for bad input). Anything else is a bug and shows its
-traceback.
+The root command is :data:`blocwatch.cli.app.app`; each command group lives
+in its own module and registers itself on it. Every command that prints a
+result takes ``--json`` (the API result's ``to_dict()``), and every table
+command ``--csv``.
 """
 
 from __future__ import annotations
 
-import sys
+from blocwatch.cli import countries, curate, events, ga, ideal, parse, run  # noqa: F401  (register the commands)
+from blocwatch.cli.app import app
 
-import typer
-from typer.core import TyperGroup
-
-class BlocwatchGroup(TyperGroup):
-    """The root command: handles every user error once, as one line on stderr and its exit status."""
-
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):  # type: ignore[override]
-        from typer._click.exceptions import NoArgsIsHelpError, UsageError
-
-        from blocwatch.errors import BlocwatchError
-
-        if args is None:
-            args = sys.argv[1:]
-        if not list(args):
-            args = ["--help"]
-        try:
-            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-            code = rv if isinstance(rv, int) else 0
-        except BlocwatchError as exc:
-            _error(str(exc))
-            code = exc.exit_code
-        except NoArgsIsHelpError as exc:
-            typer.echo(exc.format_message())
-            code = 0
-        except UsageError as exc:
-            command = exc.ctx.command_path if exc.ctx else "blocwatch"
-            _error(f"{exc.format_message().replace('Value error, ', '')} (see {command} --help)")
-            code = 2
-        except typer.Exit as exc:
-            code = exc.exit_code
-        except typer.Abort:
-            _error("aborted")
-            code = 130
-        except BrokenPipeError:  # the reader went away (| head): stop quietly
-            sys.stderr.close()
-            code = 0
-        except OSError as exc:
-            where = f": {exc.filename}" if exc.filename else ""
-            _error(f"{exc.strerror or exc}{where}")
-            code = 1
-        if standalone_mode:
-            sys.exit(code)
-        return code
-
-
-app = typer.Typer(
-    cls=BlocwatchGroup,
-    name="blocwatch",
-    help="Record, analyse and forecast how UN member states line up on human-rights situations.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-
-
-def _version(value: bool) -> None:
-    if value:
-        from blocwatch import __version__
-
-        typer.echo(f"blocwatch {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    ctx: typer.Context,
-    db: str | None = typer.Option(
-        None, "--db", envvar="BLOCWATCH_DB", metavar="URL|FILE",
-        help="Database URL or SQLite file path (default: a SQLite file in the user data directory).",
-    ),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
-                                 help="Print the version and exit."),
-) -> None:
-    from blocwatch.api import Blocwatch
-
-    def filling(loader) -> None:
-        from blocwatch.cli.output import err_console
-
-        err_console.print(f"first use of {bw_obj.url}: loading {loader.description} ({loader.kind})",
-                          markup=False, highlight=False)
-
-    bw_obj = Blocwatch(db, on_fill=filling)
-    ctx.obj = bw_obj
-    ctx.call_on_close(bw_obj.close)
-
-
-def _register() -> None:
-    from blocwatch.cli import countries, curate, events, ga, ideal, parse, run  # noqa: F401
-
-
-_register()
+__all__ = ["app", "main"]
 
 
 def main(argv: list[str] | None = None) -> None:
     """The console script: run the CLI (errors are handled by :class:`BlocwatchGroup`)."""
     app(args=argv)
-
-
-def _error(message: str) -> None:
-    from rich.markup import escape
-
-    from blocwatch.cli.output import err_console
-
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False)

@@ -10,7 +10,7 @@ import typer
 
 from blocwatch import registry
 from blocwatch.api.options import BriefFormat, ExportFormat, Forum, IdealDynamics, Stance
-from blocwatch.cli import app
+from blocwatch.cli.app import app
 from blocwatch.cli.output import (
     CSV_OPTION,
     JSON_OPTION,

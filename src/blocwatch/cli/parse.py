@@ -11,7 +11,7 @@ from rich.table import Table
 
 from blocwatch import registry
 from blocwatch.api.options import ParseMode
-from blocwatch.cli import app
+from blocwatch.cli.app import app
 from blocwatch.cli.output import JSON_OPTION, bw, console, err_console, print_json, say
 from blocwatch.errors import InvalidInput
 
