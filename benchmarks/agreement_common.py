@@ -40,14 +40,14 @@ def peak_rss_mb() -> float:
 
 def filled_engine():
     """(engine, seconds to fill) for a new database with all bundled data."""
-    from blocwatch.store.bundled import ensure_loaded
+    from blocwatch.api.bundled import fill
     from blocwatch.store.db import make_engine, upgrade
 
     folder = Path(tempfile.mkdtemp(prefix="blocwatch-bench-"))
     engine = make_engine(f"sqlite:///{folder / 'bench.sqlite3'}")
     upgrade(engine)
     start = time.perf_counter()
-    ensure_loaded(engine)
+    fill(engine)
     return engine, time.perf_counter() - start
 
 

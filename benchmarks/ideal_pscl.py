@@ -48,15 +48,11 @@ SESSIONS = (50, 60, 70, 74)
 
 
 def engine_for(url: str | None):
-    from blocwatch.store.bundled import ensure_loaded
-    from blocwatch.store.db import make_engine, upgrade
+    import blocwatch
 
     if url is None:
         url = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    eng = make_engine(url)
-    upgrade(eng)
-    ensure_loaded(eng)
-    return eng
+    return blocwatch.open(url).engine
 
 
 def run_pscl(src: Path, dst: Path, maxiter: int, burnin: int, thin: int, seed: int) -> tuple[float, pd.DataFrame]:

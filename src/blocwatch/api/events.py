@@ -15,6 +15,7 @@ if TYPE_CHECKING:
         Alignment,
         BriefFacts,
         EventDiff,
+        EventMatrix,
         EventRow,
         EventSummary,
         ExportReport,
@@ -67,7 +68,7 @@ class Events:
                 continue
             if since and e.date < since or until and e.date > until:
                 continue
-            rows.append(EventRow.from_dict(event_row(e)))
+            rows.append(EventRow.from_dict(event_row(e, ds.aliases.get(e.id))))
         return rows
 
     def show(self, ref: str, against: str | None = None) -> EventSummary:
@@ -92,6 +93,20 @@ class Events:
         ds = self._bw.dataset()
         _known_series(ds, name)
         return SeriesSummary.from_dict(series_summary(ds, name))
+
+    def matrix(self, series: str | None = None) -> EventMatrix:
+        """Every current member and observer state's status on every event (``events matrix``).
+
+        Statuses: signed, joined_later, withdrew, absent (a complete list
+        without it), not_named (a partial list: unknown), other_side (signed
+        the counter-statement).
+        """
+        from blocwatch.api.results import EventMatrix
+        from blocwatch.statements.analytics import event_matrix
+
+        ds = self._bw.dataset()
+        _known_series(ds, series)
+        return EventMatrix.from_dict(event_matrix(ds, series))
 
     def latest(self, stance: Stance | str = "critical", series: str = "xinjiang") -> str | None:
         """The id of the most recent event of a stance in a series."""

@@ -44,6 +44,7 @@ class EventRow(Result):
     """One line of ``events list``: an event's id, forum, stance, deliverer and counts."""
 
     id: str
+    alias: str | None
     series: str
     date: str
     date_precision: str
@@ -68,6 +69,7 @@ class EventSummary(Result):
     """Everything known about one event (``events show``): see :func:`blocwatch.statements.analytics.event_summary`."""
 
     id: str
+    alias: str | None
     series: str
     date: str
     date_precision: str
@@ -193,6 +195,29 @@ class BriefFacts(Result):
         from blocwatch.statements.brief import render_facts
 
         return render_facts(self.to_dict(), choose(BriefFormat, fmt, "--format").value)
+
+
+@dataclass(frozen=True)
+class EventMatrix(Result):
+    """The state x event table journalists paste into a spreadsheet (``events matrix``).
+
+    ``states``: ``[{iso3, name, regional_group, status, cells: {event id: status}}]``
+    with a status from ``statuses`` (see :func:`blocwatch.statements.analytics.event_matrix`).
+    """
+
+    series: str | None
+    events: list[str]
+    aliases: dict[str, str | None]
+    statuses: list[str]
+    states: list[dict[str, Any]]
+
+    def frame(self) -> pd.DataFrame:
+        """One row per state, one column per event (named by its alias), the status in each cell."""
+        import pandas as pd
+
+        return pd.DataFrame([{"iso3": r["iso3"], "name": r["name"], "regional_group": r["regional_group"],
+                              **{self.aliases.get(e) or e: r["cells"][e] for e in self.events}}
+                             for r in self.states])
 
 
 @dataclass(frozen=True)

@@ -73,13 +73,13 @@ def events_list(
         print_json(rows)
         return
     if as_csv:
-        emit_table(("id", "date", "forum", "stance", "delivered_by", "claimed_count", "known_count", "partial",
+        emit_table(("id", "alias", "date", "forum", "stance", "delivered_by", "claimed_count", "known_count", "partial",
                     "responds_to"),
-                   [(r["id"], r["date"], r["forum"], r["stance"], r["delivered_by"], r["claimed_count"],
+                   [(r["id"], r["alias"], r["date"], r["forum"], r["stance"], r["delivered_by"], r["claimed_count"],
                      r["known_count"], r["partial"], r["responds_to"]) for r in rows], as_csv=True)
         return
-    emit_table(("Id", "Forum", "Stance", "By", "Claimed / named", "Answers"),
-               [(r["id"], _FORUMS.get(r["forum"], r["forum"]), r["stance"], r["delivered_by"], _counts(r),
+    emit_table(("Id", "Alias", "Forum", "Stance", "By", "Claimed / named", "Answers"),
+               [(r["id"], r["alias"], _FORUMS.get(r["forum"], r["forum"]), r["stance"], r["delivered_by"], _counts(r),
                  r["responds_to"] or "") for r in rows],
                title=f"{len(rows)} events", caption="* partial list: fewer names known than claimed")
 
@@ -183,6 +183,44 @@ def events_alignment(
             say(f"{r['iso3']} ({r['name']}): no score: {r['no_score']}")
     for c in a.caveats:
         say(f"caveat: {c['text']}")
+
+
+@events_app.command("matrix")
+def events_matrix(
+    series: str | None = typer.Option(None, "--series", "-s", help="Only this series (e.g. xinjiang)."),
+    out: Path | None = typer.Option(None, "--out", "-o", metavar="FILE",
+                                    help="Write the table to FILE (.csv or .parquet)."),
+    as_json: bool = JSON_OPTION,
+    as_csv: bool = CSV_OPTION,
+) -> None:
+    """The state x event table: signed, absent from a complete list, not named in a partial list, other side.
+
+    One row per current member and observer state, one column per event
+    (named by its short alias); paste the CSV into a spreadsheet.
+    """
+    from blocwatch.api.files import table_writer
+
+    one_format(as_json, as_csv)
+    write = table_writer(out, (".csv", ".parquet")) if out is not None else None
+    m = bw().events.matrix(series)
+    if as_json:
+        print_json(m.to_dict())
+        return
+    frame = m.frame()
+    if write is not None:
+        write(frame)
+        say(f"wrote {len(frame)} states x {len(m.events)} events to {out}")
+        return
+    if as_csv:
+        emit_table(list(frame.columns), list(frame.itertuples(index=False, name=None)), as_csv=True)
+        return
+    short = {"signed": "S", "joined_later": "J", "withdrew": "W", "absent": "·", "not_named": "?", "other_side": "X"}
+    columns = [m.aliases.get(e) or e for e in m.events]
+    emit_table(("ISO3", *columns),
+               [(r["iso3"], *[short[r["cells"][e]] for e in m.events]) for r in m.states],
+               title=f"{len(m.states)} states x {len(m.events)} events",
+               caption="S signed · J joined later · W withdrew · '·' absent from a complete list · "
+                       "? not named in a partial list · X signed the other side. --csv for the full words.")
 
 
 @events_app.command("series")

@@ -1,7 +1,7 @@
 """Bundled loader: put the curated 1946-2019 GA votes into a new database.
 
 Runs once per database (kind ``bundled:unga``, see
-:mod:`blocwatch.store.bundled`), in one transaction, with batched core
+:mod:`blocwatch.api.bundled`), in one transaction, with batched core
 inserts (a few seconds for 870,000 votes).
 """
 

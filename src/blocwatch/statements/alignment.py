@@ -24,7 +24,7 @@ Numbers per state (``states`` rows and :func:`state_scores`):
     (ordered probit fitted on the one session; standardised to mean 0 and
     sd 1 over the states voting in it, so comparable only between events
     scored on the same session). ``model="dynamic"``:
-    :func:`blocwatch.ga.ideal_dynamic.dynamic_ideal_points` over all stored
+    :func:`blocwatch.ga.ideal.dynamic_ideal_points` over all stored
     sessions (random-walk model, one scale for all sessions; a full fit takes
     about 20 s, kept in memory per database and data version).
 ``agree_chn``, ``agree_usa``
@@ -166,7 +166,7 @@ def _data_key(engine: Engine) -> tuple:
 
 def _dynamic_panel(engine: Engine, cache: Cache | None) -> pd.DataFrame:
     """All sessions' dynamic ideal points (kept in ``cache`` per database and data version)."""
-    from blocwatch.ga.ideal_dynamic import dynamic_ideal_points
+    from blocwatch.ga.ideal import dynamic_ideal_points
 
     if cache is None:
         return dynamic_ideal_points(engine)
@@ -231,7 +231,7 @@ def _compute_basis(engine: Engine, chosen: int, latest: int, last_date: str, mod
     else:
         panel = _dynamic_panel(engine, cache)
         frame = panel[panel["session"] == chosen]
-        info = {"name": "dynamic ordered probit, random walk over all sessions (blocwatch.ga.ideal_dynamic)",
+        info = {"name": "dynamic ordered probit, random walk over all sessions (blocwatch.ga.ideal.dynamic)",
                 "scale": "one scale for all sessions (mean 0, sd 1 over all state-sessions); United States positive",
                 "comparable": "across sessions", "converged": panel.attrs.get("converged"),
                 "iterations": panel.attrs.get("iterations"), "omega": panel.attrs.get("omega")}

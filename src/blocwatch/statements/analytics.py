@@ -86,10 +86,10 @@ def _counter_dict(e: Statement, c: Statement | None, tie: str | None) -> dict | 
             "direction": ("answers" if e.responds_to == c.id else "answered_by" if c.responds_to == e.id else None)}
 
 
-def event_row(e: Statement) -> dict:
-    """The ``events list`` fields of one event."""
+def event_row(e: Statement, alias: str | None = None) -> dict:
+    """The ``events list`` fields of one event (``alias``: its short alias in the dataset)."""
     return {
-        "id": e.id, "series": e.series, "date": e.date_text, "date_precision": e.date_precision,
+        "id": e.id, "alias": alias, "series": e.series, "date": e.date_text, "date_precision": e.date_precision,
         "forum": e.forum, "session": e.session, "kind": e.kind, "stance": e.stance, "target": e.target,
         "delivered_by": e.delivered_by, "delivered_by_text": e.delivered_by_text,
         "claimed_count": e.claimed_count, "known_count": e.known_count, "list_complete": e.list_complete,
@@ -99,7 +99,8 @@ def event_row(e: Statement) -> dict:
 
 def list_events(source, series: str | None = None) -> list[dict]:
     """Every event (optionally one series), by date: see :func:`event_row`."""
-    return [event_row(e) for e in _ds(source).series(series)]
+    ds = _ds(source)
+    return [event_row(e, ds.aliases.get(e.id)) for e in ds.series(series)]
 
 
 def _first_all_groups(ds: Dataset, e: Statement) -> tuple[bool, list[str], bool]:
@@ -206,7 +207,7 @@ def event_summary(source, ref: str, against: str | None = None) -> dict:
                                    + [f"{s.iso3} withdrew on {s.withdrew_on}" for s in e.withdrawn]) + ".")
 
     return {
-        **event_row(e),
+        **event_row(e, ds.aliases.get(e.id)),
         "forum_name": FORUMS[e.forum],
         "lead": e.lead, "lead_text": e.lead_text,
         "signatories": sig,
@@ -304,6 +305,40 @@ def country_history(source, iso3: str, series: str | None = None) -> dict:
         "both_sides": len({r["stance"] for r in signed}) == 2,
         "events": rows,
     }
+
+
+MATRIX_STATUSES = ("signed", "joined_later", "withdrew", "absent", "not_named", "other_side")
+
+
+def event_matrix(source, series: str | None = None) -> dict:
+    """The state x event table: for every current member and observer state, its status on each event.
+
+    ``signed`` / ``joined_later`` / ``withdrew`` as in :func:`country_history`;
+    ``other_side``: not on this event's list but a signatory of a counter-statement
+    tied to it (:func:`counters`, same session); ``absent``: the list is
+    complete and the state is not on it; ``not_named``: the list is partial,
+    so whether the state signed is unknown.
+    """
+    ds = _ds(source)
+    events = ds.series(series)
+    other_side = {e.id: {c for t in counters(ds, e) for c in ds.get(t["id"]).signatories} for e in events}
+    rows = []
+    for country in registry.countries():
+        cells = {}
+        for e in events:
+            signer = next((s for s in e.signers if s.iso3 == country.iso3), None)
+            if signer is not None:
+                status = "withdrew" if not signer.standing else "joined_later" if not signer.at_delivery else "signed"
+            elif country.iso3 in other_side[e.id]:
+                status = "other_side"
+            else:
+                status = "not_named" if e.partial else "absent"
+            cells[e.id] = status
+        rows.append({"iso3": country.iso3, "name": country.name, "regional_group": country.regional_group,
+                     "status": country.status, "cells": cells})
+    return {"series": series, "events": [e.id for e in events],
+            "aliases": {e.id: ds.aliases.get(e.id) for e in events},
+            "statuses": list(MATRIX_STATUSES), "states": rows}
 
 
 def series_summary(source, series: str = "xinjiang") -> dict:

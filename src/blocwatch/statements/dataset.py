@@ -11,6 +11,7 @@ the CLI, the web app and the exports all see the same events.
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -175,6 +176,8 @@ class Dataset:
     def __post_init__(self) -> None:
         self.events.sort(key=lambda e: (e.date, e.id))
         self._by_id = {e.id: e for e in self.events}
+        self.aliases = short_aliases(self.ids())
+        self._by_alias = {alias: i for i, alias in self.aliases.items()}
 
     def __iter__(self):
         return iter(self.events)
@@ -186,13 +189,15 @@ class Dataset:
         return [e.id for e in self.events]
 
     def get(self, ref: str) -> Statement:
-        """The event with id ``ref`` or the only id starting with ``ref``.
+        """The event with id ``ref``, its short alias (``ga76-critical``) or the only id starting with ``ref``.
 
         Raises :class:`EventNotFound` naming the candidates (several ids share
         the prefix) or the closest ids (rapidfuzz) when nothing matches.
         """
         if ref in self._by_id:
             return self._by_id[ref]
+        if ref.lower() in self._by_alias:
+            return self._by_id[self._by_alias[ref.lower()]]
         hits = [i for i in self._by_id if i.startswith(ref)]
         if len(hits) == 1:
             return self._by_id[hits[0]]
@@ -206,6 +211,24 @@ class Dataset:
 
     def series(self, name: str | None = None) -> list[Statement]:
         return [e for e in self.events if name is None or e.series == name]
+
+
+def short_aliases(ids: list[str]) -> dict[str, str]:
+    """``{id: alias}``: each id without its date and the committee mark (``2021-10-21-ga76-3c-critical``
+    -> ``ga76-critical``); where two ids would share an alias, both keep their month and day
+    (``hrc51-supportive-0913``, ``hrc51-supportive-0926``).
+    """
+    base = {i: re.sub(r"-3c(?=-|$)", "", re.sub(r"^\d{4}-\d{2}(?:-\d{2})?-", "", i)) for i in ids}
+    counts: dict[str, int] = {}
+    for alias in base.values():
+        counts[alias] = counts.get(alias, 0) + 1
+    out = {}
+    for i, alias in base.items():
+        if counts[alias] > 1:
+            day = re.match(r"^\d{4}-(\d{2})(?:-(\d{2}))?", i)
+            alias = f"{alias}-{day.group(1)}{day.group(2) or ''}" if day else i
+        out[i] = alias
+    return out
 
 
 # ---------------------------------------------------------------------------
