@@ -19,14 +19,83 @@ never see a stale vector for it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table, Text, cast, insert, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 CHUNK = 500  # roll calls per "IN (...)" query
+
+
+def table(name: str) -> Table:
+    """A table of the store's schema (:mod:`blocwatch.store.models`), for SQLAlchemy Core statements."""
+    from blocwatch.store.models import Base
+
+    return Base.metadata.tables[name]
+
+
+def upsert(conn: Connection, target: Table, keys: list[str], columns: Iterable[str],
+           where: Callable | None = None):
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE SET column = excluded.column`` for SQLite and PostgreSQL.
+
+    ``where(target, excluded)``: an optional condition for the update.
+    """
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    else:
+        raise NotImplementedError(f"upsert is not written for {conn.dialect.name}")
+    stmt = dialect_insert(target)
+    return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in columns},
+                                      where=where(target, stmt.excluded) if where else None)
+
+
+def executemany(conn: Connection, statement, columns: list[str], rows: list[tuple]) -> None:
+    """Run a Core ``statement`` once per row of plain ints and strings, with the driver's ``executemany``.
+
+    The SQL is compiled by SQLAlchemy for the connection's dialect (placeholders
+    included); only the per-row parameter processing of ``conn.execute`` is
+    skipped, which for 870,000 votes costs more than the insert itself. Use it
+    only for columns whose types need no conversion (integers, text).
+    """
+    compiled = statement.compile(dialect=conn.dialect, column_keys=columns)
+    if compiled.positional:
+        order = [columns.index(name) for name in compiled.positiontup]
+        params = rows if order == list(range(len(columns))) else [tuple(r[i] for i in order) for r in rows]
+    else:
+        params = [dict(zip(columns, r)) for r in rows]
+    if params:
+        conn.exec_driver_sql(compiled.string, params)
+
+
+class concat_agg(FunctionElement):  # noqa: N801 (SQL function style)
+    """``concat_agg(value, order)``: the group's values as text, concatenated with no separator, by ``order``.
+
+    SQLite: ``group_concat(value, '')``, which concatenates in the order the
+    rows are read (ga_votes is clustered on rcid, iso3); PostgreSQL:
+    ``string_agg(CAST(value AS TEXT), '' ORDER BY order)``.
+    """
+
+    type = Text()
+    name = "concat_agg"
+    inherit_cache = True
+
+
+@compiles(concat_agg)
+def _concat_agg_default(element, compiler, **kw):
+    value, _order = list(element.clauses)
+    return f"group_concat({compiler.process(value, **kw)}, '')"
+
+
+@compiles(concat_agg, "postgresql")
+def _concat_agg_postgresql(element, compiler, **kw):
+    value, order = list(element.clauses)
+    return f"string_agg({compiler.process(cast(value, Text), **kw)}, '' ORDER BY {compiler.process(order, **kw)})"
 
 
 @dataclass(frozen=True)
@@ -78,20 +147,26 @@ def _chunks(values: list[int]) -> Iterable[list[int]]:
 
 def _packed_votes(conn, rcids: list[int] | None) -> list[tuple[int, str, str]]:
     """``(rcid, "USACAN...", "13...")`` from ``ga_votes``, one row per roll call with votes (all or ``rcids``)."""
-    # SQLite builds the strings in C (the table is clustered on rcid, iso3);
-    # both aggregates see the rows in the same order.
-    sql = "SELECT rcid, group_concat(iso3, ''), group_concat(vote, '') FROM ga_votes"
+    # The database builds the strings (in C in SQLite); both aggregates see the rows in the same order.
+    v = table("ga_votes").c
+    stmt = select(v.rcid, concat_agg(v.iso3, v.iso3), concat_agg(v.vote, v.iso3)).group_by(v.rcid)
     if rcids is None:
-        return list(conn.exec_driver_sql(sql + " GROUP BY rcid ORDER BY rcid").fetchall())
+        return [tuple(r) for r in conn.execute(stmt.order_by(v.rcid))]
     out: list = []
     for part in _chunks(sorted(set(rcids))):
-        out += conn.exec_driver_sql(f"{sql} WHERE rcid IN ({','.join('?' * len(part))}) GROUP BY rcid",
-                                    tuple(part)).fetchall()
+        out += [tuple(r) for r in conn.execute(stmt.where(v.rcid.in_(part)))]
     return out
 
 
+def stored_votes(conn, rcids: Iterable[int]) -> pd.DataFrame:
+    """The rows of ``ga_votes`` for these roll calls: ``rcid`` (int64), ``iso3`` (categorical), ``vote`` (int8)."""
+    ids, counts, codes, vote = unpack(_packed_votes(conn, list(rcids)))
+    return pd.DataFrame({"rcid": np.repeat(ids, counts), "iso3": codes, "vote": vote})
+
+
 def _state_index(conn) -> list[str]:
-    rows = conn.exec_driver_sql("SELECT idx, iso3 FROM ga_vote_states ORDER BY idx").fetchall()
+    s = table("ga_vote_states").c
+    rows = conn.execute(select(s.idx, s.iso3).order_by(s.idx)).all()
     if [r[0] for r in rows] != list(range(len(rows))):
         raise ValueError("ga_vote_states positions are not 0, 1, 2, ... (the packed vote index is damaged)")
     return [r[1] for r in rows]
@@ -103,15 +178,15 @@ def refresh(conn: Connection, rcids: Iterable[int] | None = None) -> int:
     Call it inside the transaction that changed the votes. Roll calls not in
     ``ga_roll_calls`` are ignored. Returns the number of vectors written.
     """
+    rc = table("ga_roll_calls").c
     if rcids is None:
-        calls = [r[0] for r in conn.exec_driver_sql("SELECT rcid FROM ga_roll_calls ORDER BY rcid")]
+        calls = list(conn.execute(select(rc.rcid).order_by(rc.rcid)).scalars())
         packed = _packed_votes(conn, None)
     else:
         wanted = sorted({int(r) for r in rcids})
         calls = []
         for part in _chunks(wanted):
-            calls += [r[0] for r in conn.exec_driver_sql(
-                f"SELECT rcid FROM ga_roll_calls WHERE rcid IN ({','.join('?' * len(part))})", tuple(part))]
+            calls += conn.execute(select(rc.rcid).where(rc.rcid.in_(part))).scalars().all()
         calls.sort()
         packed = _packed_votes(conn, calls)
     if not calls:
@@ -121,8 +196,8 @@ def refresh(conn: Connection, rcids: Iterable[int] | None = None) -> int:
     known = set(index)
     new = [c for c in codes.categories if c not in known]
     if new:
-        conn.exec_driver_sql("INSERT INTO ga_vote_states (idx, iso3) VALUES (?, ?)",
-                             [(len(index) + i, code) for i, code in enumerate(new)])
+        conn.execute(insert(table("ga_vote_states")),
+                     [{"idx": len(index) + i, "iso3": code} for i, code in enumerate(new)])
         index += new
     position = {code: i for i, code in enumerate(index)}
     column = np.asarray([position[c] for c in codes.categories], dtype=np.int64)[codes.codes] \
@@ -131,22 +206,23 @@ def refresh(conn: Connection, rcids: Iterable[int] | None = None) -> int:
     matrix = np.zeros((len(calls), len(index)), dtype=np.int8)
     row = np.repeat(np.searchsorted(call_rcid, ids), counts)
     matrix[row, column] = vote
-    conn.exec_driver_sql(
-        "INSERT INTO ga_vote_vectors (rcid, votes) VALUES (?, ?) "
-        "ON CONFLICT(rcid) DO UPDATE SET votes = excluded.votes",
-        [(rcid, matrix[i].tobytes()) for i, rcid in enumerate(calls)])
+    conn.execute(upsert(conn, table("ga_vote_vectors"), ["rcid"], ["votes"]),
+                 [{"rcid": rcid, "votes": matrix[i].tobytes()} for i, rcid in enumerate(calls)])
     return len(calls)
 
 
-def read_matrix(conn, where: str = "", params: list | tuple = ()) -> VoteMatrix:
-    """The stored votes of the roll calls matching ``where`` (a ``WHERE`` clause on ``ga_roll_calls r``).
+def read_matrix(conn, sessions: Iterable[int] | None = None) -> VoteMatrix:
+    """The stored votes of all roll calls, or of those of ``sessions``.
 
     Columns of the result are the states that cast at least one vote (or
     were present) in the selection, sorted by code.
     """
-    rows = conn.exec_driver_sql(
-        "SELECT r.rcid, r.session, r.date, v.votes FROM ga_roll_calls r "
-        f"LEFT JOIN ga_vote_vectors v ON v.rcid = r.rcid{where} ORDER BY r.rcid", tuple(params)).fetchall()
+    r, v = table("ga_roll_calls"), table("ga_vote_vectors")
+    stmt = select(r.c.rcid, r.c.session, cast(r.c.date, Text), v.c.votes) \
+        .select_from(r.outerjoin(v, v.c.rcid == r.c.rcid)).order_by(r.c.rcid)
+    if sessions is not None:
+        stmt = stmt.where(r.c.session.in_(sorted({int(s) for s in sessions})))
+    rows = conn.execute(stmt).all()
     n = len(rows)
     call_rcid = np.fromiter((r[0] for r in rows), dtype=np.int64, count=n)
     call_session = np.fromiter((r[1] for r in rows), dtype=np.int16, count=n)

@@ -1,7 +1,7 @@
 """Read General Assembly roll calls and votes from the store as DataFrames.
 
-These are the fast paths every GA analysis starts from: plain SQL into
-numpy/pandas (no ORM objects). Votes are read from the packed per-roll-call
+These are the fast paths every GA analysis starts from: SQLAlchemy Core
+queries into numpy/pandas (no ORM objects). Votes are read from the packed per-roll-call
 vectors kept next to ``ga_votes`` (:mod:`blocwatch.ga.vectors`), so reading
 all 870,000 votes of 1946-2019 takes about 10 ms (:func:`vote_matrix`).
 
@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Text, cast, select
 
-from blocwatch.ga.vectors import VoteMatrix, read_matrix
+from blocwatch.ga.vectors import VoteMatrix, read_matrix, table
 
 YES, ABSTAIN, NO, NOT_VOTING = 1, 2, 3, 8
 VOTE_CODES: dict[int, str] = {YES: "yes", ABSTAIN: "abstain", NO: "no", NOT_VOTING: "not_voting"}
@@ -47,27 +47,12 @@ ROLLCALL_COLUMNS = ["rcid", "session", "date", "unres", "important", "amend", "p
 VOTE_COLUMNS = ["rcid", "session", "date", "iso3", "vote"]
 
 
-def _sessions_clause(sessions: Iterable[int] | int | None, column: str) -> tuple[str, list[int]]:
+def _sessions(sessions: Iterable[int] | int | None) -> list[int] | None:
     if sessions is None:
-        return "", []
+        return None
     if isinstance(sessions, (int, np.integer)):
         sessions = [int(sessions)]
-    values = sorted({int(s) for s in sessions})
-    if not values:
-        return " WHERE 0", []
-    return f" WHERE {column} IN ({','.join('?' * len(values))})", values
-
-
-def _fetch(engine: Engine, sql: str, params: list) -> list[tuple]:
-    raw = engine.raw_connection()
-    try:
-        cur = raw.cursor()
-        cur.execute(sql, params)
-        rows = cur.fetchall()
-        cur.close()
-        return rows
-    finally:
-        raw.close()
+    return sorted({int(s) for s in sessions})
 
 
 def _bool_column(values) -> pd.Series:
@@ -87,9 +72,15 @@ def rollcalls_frame(engine: Engine, sessions: Iterable[int] | int | None = None)
     """
     import json
 
-    where, params = _sessions_clause(sessions, "session")
-    rows = _fetch(engine, "SELECT rcid, session, date, unres, important, amend, para, short, issues "
-                          f"FROM ga_roll_calls{where} ORDER BY rcid", params)
+    r = table("ga_roll_calls").c
+    # Raw stored values (date and issues as text): the JSON and Date types would parse them row by row.
+    stmt = select(r.rcid, r.session, cast(r.date, Text), r.unres, r.important, r.amend, r.para, r.short,
+                  cast(r.issues, Text)).order_by(r.rcid)
+    wanted = _sessions(sessions)
+    if wanted is not None:
+        stmt = stmt.where(r.session.in_(wanted))
+    with engine.connect() as conn:
+        rows = conn.execute(stmt).all()
     cols = list(zip(*rows)) if rows else [()] * len(ROLLCALL_COLUMNS)
     return pd.DataFrame({
         "rcid": np.asarray(cols[0], dtype=np.int64),
@@ -141,9 +132,8 @@ def vote_matrix(engine: Engine, sessions: Iterable[int] | int | None = None, *,
     into its successor's), cells the Voeten code (0 = no row). Read from the
     packed vectors kept next to ``ga_votes`` (:mod:`blocwatch.ga.vectors`).
     """
-    where, params = _sessions_clause(sessions, "r.session")
     with engine.connect() as conn:
-        m = read_matrix(conn, where, params)
+        m = read_matrix(conn, _sessions(sessions))
     if not lineage or not m.labels:
         return m
     mapping = lineage_map()
