@@ -35,6 +35,7 @@ kind ``prose``: its number is kept but it claims nothing.
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 
@@ -198,11 +199,45 @@ _PHRASE = re.compile(
     rf"(?(strong)|\s+(?P<between>{_BETWEEN})(?P<noun>{_NOUNS})(?!\w))",
     re.IGNORECASE,
 )
-# Where a count phrase can end: its noun, or "-strong"; the phrase itself is looked for
-# only in a window before each (scanning the whole text with _PHRASE is slow).
-_ANCHOR = re.compile(rf"(?:{_NOUNS})(?!\w)|-(?:strong|nation|country|member|state)\b", re.IGNORECASE)
+# Where a count phrase can end: its noun (the last word of _NOUNS' forms), or "-strong". The
+# phrase itself is matched only at the word starts shortly before each: scanning the whole
+# text with _PHRASE, which has long case-insensitive alternations, costs microseconds per
+# character. Anchors are found in a lower-cased copy of the text (same length: "İ" is the one
+# character whose lower case is longer) with plain alternations of literal words, one per
+# script, run only when the text has that script.
+def _literals(words: str) -> re.Pattern:
+    alternation = "|".join(re.escape(w) for w in sorted(set(words.split()), key=len, reverse=True))
+    return re.compile(rf"(?:{alternation})(?!\w)")
+
+
+_ANCHORS = (
+    (None, _literals("countries nations states delegations signatories ambassadors governments "
+                     "pays états etats délégations délegations delégations signataires "
+                     "países paises estados naciones delegaciones")),
+    (None, re.compile(r"-(?:strong|nation|country|member|state)\b")),
+    (re.compile(r"[\u0400-\u04ff]"), _literals(
+        "страна страны страну стран странами странах государства государство государств "
+        "государствами делегаций делегация делегации")),
+    (re.compile(r"[\u0600-\u06ff]"), _literals("دولة دول بلدا بلدًا بلدان بلد")),
+)
+
+
+def _anchors(lower: str):
+    """Every anchor of a count phrase in ``lower`` (the lower-cased text), in text order."""
+    found = [p.finditer(lower) for script, p in _ANCHORS if script is None or script.search(lower)]
+    return heapq.merge(*found, key=lambda m: m.start())
+
+
+_WORD_START = re.compile(r"(?<!\w)\w+|(?<!\d)\d")
+# First words of the approximate and "another" phrases before a number (see _APPROX_BEFORE,
+# _ADDITIONAL_BEFORE): with the number words and digits, the only places a phrase can start.
+_STARTERS = frozenset(
+    "more over nearly almost about around some at up roughly approximately close upwards in "
+    "fewer less under another an a further additional the other "
+    "plus près pres environ quelque au moins más mas cerca casi unos unas alrededor al menos "
+    "более свыше почти около порядка примерно менее أكثر نحو حوالي حوالى قرابة ما أقل".split())
 _ZH_ANCHOR = re.compile(r"成员国|成員國|国家|國家|国|國")
-WINDOW = 200
+WINDOW = 120      # characters before a noun where its number and the words before it may start
 _ZH_WINDOW = 16
 
 # --- signatory context: a plain count claims a list only here ---------------------
@@ -395,27 +430,36 @@ def find_counts(text: str) -> list[CountMention]:
     return found
 
 
-def _anchored(text: str, anchor: re.Pattern, phrase: re.Pattern, window: int):
-    """The matches of ``phrase`` that end where ``anchor`` matches, looked for in a window before it.
+def _phrases(text: str):
+    """The matches of :data:`_PHRASE` in ``text``, left to right, without overlaps.
 
-    Linear in the text: the phrase regex (long alternations, tried at every position) runs on
-    ``window`` characters before each anchor only, never twice over the same characters.
+    Linear in the text: each match ends at an anchor (a count noun or "-strong") and is
+    tried, leftmost first, at the word starts in the :data:`WINDOW` characters before it.
     """
     done = 0
-    for a in anchor.finditer(text):
-        for m in phrase.finditer(text, max(done, a.start() - window), a.end()):
-            if m.end() == a.end():
+    lower = text.replace("\u0130", "i").lower()
+    for a in _anchors(lower):
+        for s in _WORD_START.finditer(lower, max(done, a.start() - WINDOW), a.start()):
+            word = s.group(0)
+            if not (word[0].isdigit() or word in _WORD_VALUES or word in _STARTERS
+                    or (word[0] == "و" and word[1:] in _WORD_VALUES)):
+                continue
+            m = _PHRASE.match(text, s.start(), a.end())
+            if m and m.end() == a.end():
                 done = m.end()
                 yield m
                 break
 
 
-def _phrases(text: str):
-    return _anchored(text, _ANCHOR, _PHRASE, WINDOW)
-
-
 def _zh_phrases(text: str):
-    return _anchored(text, _ZH_ANCHOR, _ZH_PHRASE, _ZH_WINDOW)
+    """The matches of :data:`_ZH_PHRASE` (Chinese has no word starts: a short window scan)."""
+    done = 0
+    for a in _ZH_ANCHOR.finditer(text):
+        for m in _ZH_PHRASE.finditer(text, max(done, a.start() - _ZH_WINDOW), a.end()):
+            if m.end() == a.end():
+                done = m.end()
+                yield m
+                break
 
 
 def claimed_count(text: str) -> int | None:

@@ -70,6 +70,12 @@ MAX_GAP_WORDS = 4
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RE = re.compile(f"[{_CJK}]")
+_TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
+_WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
+_DOTS_SPACES = re.compile(r"[.\s]")
+_POSSESSIVE = re.compile(r"['’]s$")
+_ELLIPSIS_ONLY = re.compile(r"[.…\s]+")
 
 # Every branch starts with its punctuation (whitespace before it stays in the fragment and is
 # trimmed there), so the regular-expression engine skips ahead to candidate characters.
@@ -309,7 +315,7 @@ def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
 def _plausible(text: str) -> bool:
     """False when ``text`` certainly is no name try_resolve knows (fast pre-check for sub-spans)."""
     words, cjk = _vocabulary()
-    raw = re.sub(r"[.\s]", "", text)
+    raw = _DOTS_SPACES.sub("", text)
     if raw.isascii() and raw.isupper() and 2 <= len(raw) <= 3:
         return True  # an ISO code
     key = names.normalise(text)
@@ -317,7 +323,7 @@ def _plausible(text: str) -> bool:
         return False
     if _CJK_RE.search(key):
         return key in cjk or names._ZH_FORMS.sub("", key) in cjk
-    return all(w in words for w in re.findall(r"\w+", key))
+    return all(w in words for w in _WORD.findall(key))
 
 
 @cache
@@ -331,7 +337,7 @@ def _word_plausible(word: str) -> bool:
         return True
     if raw.isascii() and raw.replace(".", "").isupper() and len(raw.replace(".", "")) <= 3:
         return True  # ISO codes and abbreviations
-    return all(w in words for w in re.findall(r"\w+", names.normalise(word)))
+    return all(w in words for w in _WORD.findall(names.normalise(word)))
 
 
 _SHORT_WORD = re.compile(r"^[A-Za-z]{1,3}$")
@@ -346,7 +352,7 @@ def _resolve(text: str) -> names.Resolution | None:
     (the resolver alone reads a whole input "no" as Norway's code).
     """
     text = text.strip()
-    if not text or re.search(r"['’]s$", text):
+    if not text or _POSSESSIVE.search(text):
         return None  # possessive ("China's"): prose, not a list item
     bare = text.replace(".", "").replace(" ", "")
     if _SHORT_WORD.match(bare) and not bare.isupper() and not _CAMEL_ABBREVIATION.match(bare):
@@ -390,7 +396,7 @@ def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
 def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Word tokens (Chinese: single characters; Arabic "و" prefix split off) as offsets."""
     out: list[tuple[int, int]] = []
-    for m in re.finditer(rf"[{_CJK}]|[^\s{_CJK}]+", text[start:end]):
+    for m in _TOKEN.finditer(text[start:end]):
         s, e = m.start() + start, m.end() + start
         word = text[s:e]
         if len(word) > 3 and word[0] == "و" and "\u0621" <= word[1] <= "\u064a":
@@ -421,7 +427,7 @@ def _conjunction_lengths(words: list[str]) -> list[int]:
 def _name_like(text: str) -> bool:
     """Could this unresolved piece be a country name (misspelt, cut, or in another language)?"""
     text = text.strip(_QUOTES + ".")
-    if not text or re.search(r"\d", text):
+    if not text or _DIGIT.search(text):
         return False
     if _CJK_RE.search(text):
         return len(text) <= 8
@@ -458,7 +464,7 @@ def _fragment_items(frag: str) -> tuple[_Item, ...]:
     Cached: boilerplate fragments ("on behalf of", a state's name) recur in long texts.
     """
     n = len(frag)
-    if re.fullmatch(r"[.…\s]+", frag):
+    if _ELLIPSIS_ONLY.fullmatch(frag):
         return (("ellipsis", 0, n, None, None, False, False),)
     m = _OWN_COUNTRY.search(frag)
     if m:
@@ -477,14 +483,15 @@ def _fragment_items(frag: str) -> tuple[_Item, ...]:
     words = [frag[s:e] for s, e in toks]
     folded = [w.casefold().strip(".,") for w in words]
     conj = _conjunction_lengths(words)
-    if len(toks) <= limit and _plausible(frag):
+    ok = [_word_plausible(w) for w in words]
+    # (every word a name word is a cheap necessary test before the whole fragment is tried)
+    if len(toks) <= limit and (cjk or all(ok)) and _plausible(frag):
         res = _resolve(frag)
         # A regular-expression hit across a conjunction ("U.K. and Türkiye") is two names.
         if res and not (res.method == "country_converter" and any(conj[1:len(toks)])):
             return (("name", 0, n, res.iso3, res.name, False, res.method == "iso_code"),)
     n = len(toks)
     # reach[i]: spans starting at i may end at most here (every word a known name word).
-    ok = [_word_plausible(w) for w in words]
     reach = [n] * (n + 1)
     for i in range(n - 1, -1, -1):
         reach[i] = i if not ok[i] else reach[i + 1]
