@@ -26,7 +26,15 @@ from __future__ import annotations
 import time
 
 from agreement_common import (
-    best_of, compare, filled_engine, git_revision, isolated_peak_mb, load_average, machine, peak_rss_mb, timings,
+    best_of,
+    compare,
+    filled_engine,
+    git_revision,
+    isolated_peak_mb,
+    load_average,
+    machine,
+    peak_rss_mb,
+    timings,
 )
 
 

@@ -24,13 +24,13 @@ def test_events_list_json_contract(cli):
     rows = _json(cli("events", "list", "--series", "xinjiang", "--json"))
     assert len(rows) == 29
     for r in rows:
-        assert LIST_KEYS <= set(r)
+        assert set(r) >= LIST_KEYS
     assert rows[0]["id"] == "2019-07-08-hrc41-letter-critical"
 
 
 def test_events_show_json_contract(cli):
     s = _json(cli("events", "show", "2022-06-14-hrc50-c", "--json"))
-    assert SHOW_KEYS <= set(s)
+    assert set(s) >= SHOW_KEYS
     assert set(s["counter"]) >= {"id", "delivered_by", "claimed_count", "known_count"}
     # government.nl lists 47 names for the Netherlands' statement of 14 June 2022 (claimed 47).
     assert s["claimed_count"] == 47 and s["known_count"] == 47 and s["delivered_by"] == "NLD"

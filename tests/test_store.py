@@ -13,6 +13,7 @@ from blocwatch.api.bundled import LOADERS
 from blocwatch.store import db
 from blocwatch.store.models import Country, Event, ImportLog, Source
 from blocwatch.store.provenance import get_source, log_import
+
 from dbsnapshot import row_counts, snapshot
 
 
@@ -100,10 +101,9 @@ def test_failed_loader_leaves_the_database_exactly_as_it_was(engine):
 def test_session_scope_commits_or_rolls_back(engine):
     with db.session_scope(engine) as s:
         get_source(s, kind="web", url="https://example.org/a", title="A")
-    with pytest.raises(RuntimeError):
-        with db.session_scope(engine) as s:
-            get_source(s, kind="web", url="https://example.org/b", title="B")
-            raise RuntimeError
+    with pytest.raises(RuntimeError), db.session_scope(engine) as s:
+        get_source(s, kind="web", url="https://example.org/b", title="B")
+        raise RuntimeError
     with db.session_scope(engine) as s:
         urls = set(s.scalars(select(Source.url).where(Source.url.like("https://example.org/%"))))
     assert urls == {"https://example.org/a"}

@@ -100,8 +100,8 @@ class Blocwatch:
         text). Binary input is refused (:class:`~blocwatch.errors.InvalidInput`
         naming ``where``).
         """
-        from blocwatch.api.options import ParseMode, choose
         from blocwatch import signatories
+        from blocwatch.api.options import ParseMode, choose
 
         chosen = choose(ParseMode, mode, "--mode")
         check = getattr(signatories, "check_text", None)

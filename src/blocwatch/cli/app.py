@@ -13,6 +13,7 @@ import sys
 import typer
 from typer.core import TyperGroup
 
+
 class BlocwatchGroup(TyperGroup):
     """The root command: handles every user error once, as one line on stderr and its exit status."""
 

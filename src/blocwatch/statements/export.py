@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -117,7 +117,7 @@ def _dictionary() -> pd.DataFrame:
 
 
 def _about() -> dict:
-    return {**ABOUT, "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    return {**ABOUT, "exported_at": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
 _KEYS = {"events": ["id"], "positions": ["event_id", "iso3"], "countries": ["iso3"],

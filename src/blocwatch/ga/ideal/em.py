@@ -70,15 +70,15 @@ def estep(panel: Panel, p: Params, *, variance: bool = False, loglik: bool = Fal
         prob = ndtr(-lo) - ndtr(-hi)
         mu = (plo - phi) / prob
         ez[ai] = ma + np.where(flip, -mu, mu) / sa
-        if variance:
+        if vt is not None:                   # with variance
             vt[ai] = 1.0 + (lo * plo - hi * phi) / prob - mu * mu
-        if loglik:
+        if ll is not None:                   # with loglik
             ll[ai] = np.log(prob)
     ez *= panel.w
-    if variance:
+    if vt is not None:
         np.clip(vt, 0.0, 1.0, out=vt)
     loglik_g = None
-    if loglik:
+    if ll is not None:
         ll *= panel.w
         loglik_g = np.add.reduceat(ll.sum(axis=0), panel.starts)
     return EStep(ez, vt, loglik_g)
@@ -299,6 +299,7 @@ def run_em(panel: Panel, p: Params, priors: Priors, prior, *, tol: float = 1e-4,
                     cur.b - 2 * ai * r.b + ai * ai * v.b, cur.logd - 2 * ai * r.logd + ai * ai * v.logd)
         with np.errstate(all="ignore"):
             p3, lpp = em_step(cur_panel, pp, priors, cur_prior, loglik=True)
+            assert lpp is not None and l1 is not None   # loglik=True
             ok = np.isfinite(lpp) & (lpp >= l1)
             okx, oki = ok[cur_prior.block_of_group], ok[item_block]
             new = Params(np.where(okx, p3.x, p2.x), np.where(oki, p3.a, p2.a), np.where(oki, p3.b, p2.b),
@@ -353,6 +354,7 @@ def position_information(panel: Panel, p: Params, priors: Priors) -> np.ndarray:
     information of the latent ``z``); conditional on the roll-call parameters.
     """
     e = estep(panel, p, variance=True)
+    assert e.vt is not None
     d = np.exp(p.logd)
     return np.add.reduceat(panel.w * (1.0 - e.vt) * (d * p.b * p.b), panel.starts, axis=1)
 

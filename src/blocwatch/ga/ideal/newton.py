@@ -6,6 +6,8 @@ and by the dynamic model (all sessions together, block-tridiagonal in the positi
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.special import ndtr
 
@@ -89,6 +91,7 @@ def newton_finish(panel: Panel, p: Params, priors: Priors, qd: np.ndarray, qo: n
 
     def objective(q: Params) -> float:
         e = estep(panel, q, loglik=True)
+        assert e.loglik is not None
         quad = (qd * q.x * q.x).sum() - 2.0 * (qo * q.x[:, :-1] * q.x[:, 1:]).sum()
         return float(e.loglik.sum() + log_prior_items(panel, q, priors).sum() - 0.5 * quad)
 
@@ -96,7 +99,7 @@ def newton_finish(panel: Panel, p: Params, priors: Priors, qd: np.ndarray, qo: n
     history = [cur]
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 - returned below as the number of steps
         c = cell_derivatives(panel, p)
         xc = p.x[:, panel.group]
         fm, nmm = c["fm"], -c["fmm"]
@@ -104,6 +107,7 @@ def newton_finish(panel: Panel, p: Params, priors: Priors, qd: np.ndarray, qo: n
         gx[:, :-1] += qo * p.x[:, 1:]
         gx[:, 1:] += qo * p.x[:, :-1]
         gi = [fm.sum(axis=0) - pi * p.a, (fm * xc).sum(axis=0) - pi * p.b]
+        d = None
         if panel.ordered:
             d = np.exp(p.logd)
             gi.append(c["fl"].sum(axis=0) + (priors.prec_shape - 1.0) - priors.prec_rate * d)
@@ -114,21 +118,7 @@ def newton_finish(panel: Panel, p: Params, priors: Priors, qd: np.ndarray, qo: n
         base[:, 0, 1] = base[:, 1, 0] = (nmm * xc).sum(axis=0)
         base[:, 1, 1] = (nmm * xc * xc).sum(axis=0) + pi
         nmb = nmm * p.b
-
-        def system(exact: bool) -> tuple[np.ndarray, np.ndarray]:
-            """Negative Hessian: roll-call blocks (J x k x k) and cross terms (k x R x J)."""
-            A, C = base.copy(), np.empty((k,) + fm.shape)
-            C[0] = nmb
-            C[1] = nmb * xc - fm if exact else nmb * xc
-            if panel.ordered:
-                nml = -c["fml"] if exact else 0.5 * fm - c["fml"]
-                nll = -c["fll"] if exact else 0.5 * c["fl"] - c["fll"]
-                A[:, 0, 2] = A[:, 2, 0] = nml.sum(axis=0)
-                A[:, 1, 2] = A[:, 2, 1] = (nml * xc).sum(axis=0)
-                A[:, 2, 2] = nll.sum(axis=0) + priors.prec_rate * d
-                C[2] = nml * p.b
-            return A, C
-
+        system = functools.partial(_system, panel, priors, k, c, p.b, base, fm, nmb, xc, d)
         systems = {True: system(True)}
         accepted = False
         for exact, lam in [(True, 0.0), (False, 0.0)] + [(False, 10.0 ** e) for e in range(-3, 9)]:
@@ -164,6 +154,27 @@ def newton_finish(panel: Panel, p: Params, priors: Priors, qd: np.ndarray, qo: n
     return p, it, converged, history
 
 
+def _system(panel: Panel, priors: Priors, k: int, c: dict[str, np.ndarray], b: np.ndarray, base: np.ndarray,
+            fm: np.ndarray, nmb: np.ndarray, xc: np.ndarray, d: np.ndarray | None,
+            exact: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Negative Hessian: roll-call blocks (J x k x k) and cross terms (k x R x J).
+
+    ``exact``: the exact Hessian, else the Gauss-Newton matrix (see :func:`newton_finish`).
+    """
+    A, C = base.copy(), np.empty((k,) + fm.shape)
+    C[0] = nmb
+    C[1] = nmb * xc - fm if exact else nmb * xc
+    if panel.ordered:
+        assert d is not None
+        nml = -c["fml"] if exact else 0.5 * fm - c["fml"]
+        nll = -c["fll"] if exact else 0.5 * c["fl"] - c["fll"]
+        A[:, 0, 2] = A[:, 2, 0] = nml.sum(axis=0)
+        A[:, 1, 2] = A[:, 2, 1] = (nml * xc).sum(axis=0)
+        A[:, 2, 2] = nll.sum(axis=0) + priors.prec_rate * d
+        C[2] = nml * b
+    return A, C
+
+
 def _newton_step(panel: Panel, dx: np.ndarray, A: np.ndarray, C: np.ndarray, gx: np.ndarray,
                  g_item: np.ndarray, qo: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Solve the Newton system (see :func:`newton_finish`); None if it is not positive definite.
@@ -192,7 +203,9 @@ def _newton_step(panel: Panel, dx: np.ndarray, A: np.ndarray, C: np.ndarray, gx:
         mg += M[kk] * g_item[:, kk]
     rhs = gx - np.add.reduceat(mg, panel.starts, axis=1)
     R, G = gx.shape
-    inv_hat, r_hat, facs = [], [], []
+    inv_hat: list[np.ndarray] = []
+    r_hat: list[np.ndarray] = []
+    facs = []
     for g in range(G):
         s, e = panel.starts[g], panel.end(g)
         S = -(M[0, :, s:e] @ C[0, :, s:e].T)
@@ -212,7 +225,8 @@ def _newton_step(panel: Panel, dx: np.ndarray, A: np.ndarray, C: np.ndarray, gx:
             return None
         facs.append(fac)
         r_hat.append(r)
-        inv_hat.append(cho_solve(fac, np.eye(R), check_finite=False) if g + 1 < G else None)
+        if g + 1 < G:                         # not needed after the last session
+            inv_hat.append(cho_solve(fac, np.eye(R), check_finite=False))
     sx = np.empty_like(gx)
     for g in range(G - 1, -1, -1):
         r = r_hat[g] + (qo[:, g] * sx[:, g + 1] if g + 1 < G else 0.0)
