@@ -190,8 +190,16 @@ _APPROX_BEFORE = (
     r"более\s+чем|более|свыше|почти|около|порядка|примерно|менее|"
     r"أكثر\s+من|نحو|حوالي|حوالى|قرابة|ما\s+يقرب\s+من|أقل\s+من)"
 )
-_ADDITIONAL_BEFORE = r"(?:another|an\s+additional|a\s+further|further|additional|the\s+other|other)"
+_ADDITIONAL_BEFORE = (r"(?:another|an\s+additional|a\s+further|further|additional|the\s+other|other|"
+                      r"otros|otras|ещё|еще)")
 _OTHER_AFTER = r"(?:other|autres|otros|otras|других|другие|أخرى)"
+# "3 دول أخرى", "3 pays supplémentaires": the word for "other" / "more" after the noun.
+_OTHER_WORD = r"(?:أخرى|اخرى|supplémentaires|supplementaires|de\s+plus|más|mas|adicionales|more|additional)"
+_OTHER_AFTER_NOUN = re.compile(rf"\s*{_OTHER_WORD}(?!\w)", re.IGNORECASE)
+# The count introduces a list that follows: "another 13 countries (A, B, ...)", "13 more: A, B".
+_LIST_FOLLOWS = re.compile(r"\s*[(:：（]")
+#: What may stand between a count phrase and the list it introduces (the parser's test).
+INTRODUCES_LIST = re.compile(rf"(?:\s*{_OTHER_WORD}(?!\w))?\s*[(:：（]\s*", re.IGNORECASE)
 
 _PHRASE = re.compile(
     rf"(?P<approx>{_APPROX_BEFORE}\s+)?(?P<pre>{_ADDITIONAL_BEFORE}\s+)?"
@@ -233,7 +241,7 @@ _WORD_START = re.compile(r"(?<!\w)\w+|(?<!\d)\d")
 # _ADDITIONAL_BEFORE): with the number words and digits, the only places a phrase can start.
 _STARTERS = frozenset(
     "more over nearly almost about around some at up roughly approximately close upwards in "
-    "fewer less under another an a further additional the other "
+    "fewer less under another an a further additional the other otros otras ещё еще "
     "plus près pres environ quelque au moins más mas cerca casi unos unas alrededor al menos "
     "более свыше почти около порядка примерно менее أكثر نحو حوالي حوالى قرابة ما أقل".split())
 _ZH_ANCHOR = re.compile(r"成员国|成員國|国家|國家|国|國")
@@ -354,10 +362,14 @@ def _classify(text: str, m: re.Match, number: int) -> tuple[str, int | None]:
         return "part_of", None
     pre = (m.groupdict().get("pre") or "").strip().casefold()
     between = (m.groupdict().get("between") or "").casefold()
-    has_other = bool(re.search(rf"\b{_OTHER_AFTER}\b", between, re.IGNORECASE)) or pre in ("the other", "other")
-    if pre.startswith(("another", "an additional", "a further", "further", "additional")) or \
+    other_after = _OTHER_AFTER_NOUN.match(after)
+    list_follows = bool(_LIST_FOLLOWS.match(after, other_after.end() if other_after else 0))
+    has_other = bool(re.search(rf"\b{_OTHER_AFTER}\b", between, re.IGNORECASE)) or \
+        pre in ("the other", "other") or bool(other_after)
+    if pre.startswith(("another", "an additional", "a further", "further", "additional",
+                       "otros", "otras", "ещё", "еще")) or \
             re.search(r"\b(?:more|additional|new|further)\b", between):
-        if re.match(r"\s*[(:：]", after):
+        if list_follows:
             return "additional_list", number  # "another 13 countries (A, B, ...)"
         return "additional", None
     my_country = _MY_COUNTRY_BEFORE.search(before)
@@ -369,6 +381,8 @@ def _classify(text: str, m: re.Match, number: int) -> tuple[str, int | None]:
             # Only one name before "and": "the UK and 50 other countries".
             if _ends_with_state(named.group("name")):
                 return "plus_named", number + 1
+        if list_follows:
+            return "additional_list", number  # "3 autres pays (A, B, C)"
         return "others", None
     joined_by = _JOINED_BY_BEFORE.search(before)
     if joined_by and _ends_with_state(joined_by.group("name")):
@@ -420,7 +434,10 @@ def find_counts(text: str) -> list[CountMention]:
         if approx:
             found.append(CountMention(m.group(0), m.start(), m.end(), number, None, "approximate", True))
         elif re.search(r"(另外|另有|其他|其它)$", before):
-            found.append(CountMention(m.group(0), m.start(), m.end(), number, None, "additional"))
+            if _LIST_FOLLOWS.match(text, m.end()):
+                found.append(CountMention(m.group(0), m.start(), m.end(), number, number, "additional_list"))
+            else:
+                found.append(CountMention(m.group(0), m.start(), m.end(), number, None, "additional"))
         else:
             context = (_ZH_CONTEXT_BEFORE.search(text[max(0, m.start() - 6):m.start()])
                        or _ZH_CONTEXT_AFTER.match(text[m.end():m.end() + 16]))

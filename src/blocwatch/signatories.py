@@ -85,9 +85,9 @@ _SEPARATORS = re.compile(
     r"|(?P<sentence>[.!?](?<=[^\W\d_]{4}[.!?])[\"”»]?(?=\s|$)\s*|[。！？]\s*)"
     r"|(?P<list>[,;，；、،؛\n•▪●◦‣∙]\s*|[–—-](?<=\s[–—-])(?=\s)\s*)"
 )
-_QUOTES = "\"'“”„«»‘’`()[]{}*•·-–— \t"
+_QUOTES = "\"'“”„«»‘’`()[]{}（）*•·-–— \t"
 _OWN_COUNTRY = re.compile(
-    r"(?:(?:^|\s)(?:(?:and|et|y|и)\s+)?(?:of\s+course\s+)?"
+    r"(?:(?:^|\s)(?:(?:and|et|y|и)\s+)?(?:of\s+course\s+)?(?:(?:de|del|of)\s+)?"
     r"(?:(?:on\s+behalf\s+of|au\s+nom\s+de|en\s+nombre\s+de|от\s+имени)\s+)?"
     r"(?:my|our|mon|ma|notre|mi|nuestro|nuestra|моей|моя|мою|нашей|наша)\s+"
     r"(?:own\s+|propre\s+|propio\s+|propia\s+|собственной\s+)?"
@@ -393,6 +393,26 @@ def _clean_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_OPENERS, _CLOSERS = "([（", ")]）"
+
+
+def _trim_brackets(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start, end`` without an opening bracket whose closing one is not in the span, and
+    vice versa: "(Albania" and "Austria)" of "3 countries (Albania, ..., Austria)" are names;
+    "Congo (Brazzaville)" keeps its brackets."""
+    while start < end and text[start] in _OPENERS and \
+            _CLOSERS[_OPENERS.index(text[start])] not in text[start + 1:end]:
+        start += 1
+    while end > start and text[end - 1] in _CLOSERS and \
+            _OPENERS[_CLOSERS.index(text[end - 1])] not in text[start:end - 1]:
+        end -= 1
+    return start, end
+
+
+def _unbalanced(span: str) -> bool:
+    return any((o in span) != (c in span) for o, c in zip(_OPENERS, _CLOSERS))
+
+
 def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Word tokens (Chinese: single characters; Arabic "و" prefix split off) as offsets."""
     out: list[tuple[int, int]] = []
@@ -510,7 +530,10 @@ def _fragment_items(frag: str) -> tuple[_Item, ...]:
                 # A conjunction may end a span only inside a Chinese name (埃及: 及).
                 if (conj[j - 1] and not cjk) or folded[i] in _NEVER_FIRST or folded[j - 1] in _NEVER_LAST:
                     continue
-                span = frag[toks[i][0]:toks[j - 1][1]]
+                s, e = _trim_brackets(frag, toks[i][0], toks[j - 1][1])
+                span = frag[s:e]
+                if _unbalanced(span):
+                    continue  # "países (Albania": a bracket opens between two names
                 if cjk and not _plausible(span):
                     continue  # (other scripts: every word is a name word, reach says so)
                 res = _resolve(span)
@@ -550,7 +573,7 @@ def _fragment_items(frag: str) -> tuple[_Item, ...]:
     while idx < len(items):
         kind, i, j, iso3, name, code = items[idx]
         if kind == "name":
-            s, e = _clean_span(frag, toks[i][0], toks[j - 1][1])
+            s, e = _clean_span(frag, *_trim_brackets(frag, toks[i][0], toks[j - 1][1]))
             out.append(("name", s, e, iso3, name, after_conj(idx), code))
             idx += 1
             continue
@@ -799,15 +822,12 @@ def _remap(result: ParseResult, text: str, starts: list[int], ends: list[int]) -
                      for c in result.counts for a, b in [span(c.start, c.end)]]
 
 
-_ATTACHED = re.compile(r"\s*[(:：]\s*")
-
-
 def _claimed(mentions: list[_counts.CountMention], primary: CandidateList | None, text: str) -> int | None:
     """The claimed count of ``primary``: a count that introduces it ("another 13 countries
     (Albania, ...)", "on behalf of 4 countries: ..."), else the first claim of the text."""
     if primary is not None:
         for c in mentions:
-            if c.exact and c.end <= primary.start and _ATTACHED.fullmatch(text, c.end, primary.start):
+            if c.exact and c.end <= primary.start and _counts.INTRODUCES_LIST.fullmatch(text, c.end, primary.start):
                 return c.total
     return next((c.total for c in mentions if c.claim), None)
 
