@@ -104,3 +104,65 @@ def test_offsets_point_at_the_phrase():
     text = "Cuba, on behalf of 45 countries, said"
     (m,) = find_counts(text)
     assert text[m.start:m.end] == m.text == "45 countries"
+
+
+# --- issue 8: a count claims only in a signatory context; "another N (list)" -------------------
+
+@pytest.mark.parametrize("text", [
+    "27 member states were consulted on the draft.",
+    "The Council has 47 members and 27 states observed the vote.",
+    "27 États membres ont été consultés.",
+    "Se consultó a 27 Estados miembros.",
+    "Были проведены консультации с 27 государствами.",
+    "تمت استشارة 27 دولة عضوا.",
+    "已有27个成员国接受咨询。",
+])
+def test_a_count_in_prose_is_no_claim(text):
+    mentions = find_counts(text)
+    assert [m.kind for m in mentions] == ["prose"]
+    assert mentions[0].number == 27 and mentions[0].total == 27
+    assert not mentions[0].claim and claimed_count(text) is None
+
+
+@pytest.mark.parametrize("text, total", [
+    ("Canada delivered a joint statement by 22 states.", 22),
+    ("22 countries signed the letter.", 22),
+    ("A group of 22 nations issued a joint statement.", 22),
+    ("so far 57 countries have co-signed the statement", 57),
+    ("Ambassadors from 37 countries co-signed the letter", 37),
+    ("ten countries composing the core group spoke jointly", 10),
+    ("a letter signed by 22 countries", 22),
+    ("22 pays ont signé la lettre", 22),
+    ("la carta firmada por 22 países", 22),
+    ("подписали 22 страны", 22),
+    ("وقعت 22 دولة على الرسالة", 22),
+    ("22个国家联署了这封信", 22),
+])
+def test_a_count_in_a_signatory_context_is_a_claim(text, total):
+    assert claimed_count(text) == total
+
+
+@pytest.mark.parametrize("text, number", [
+    ("Another 13 countries (Albania, Andorra) joined.", 13),
+    ("13 more countries: Albania, Andorra", 13),
+    ("13 autres pays (l'Albanie, l'Andorre)", 13),
+    ("Otros 13 países (Albania, Andorra)", 13),
+    ("Ещё 13 стран (Албания, Андорра)", 13),
+    ("وانضمت 13 دولة أخرى (ألبانيا وأندورا)", 13),
+    ("另有13个国家（阿尔巴尼亚、安道尔）", 13),
+])
+def test_another_n_countries_before_a_list_counts_that_list(text, number):
+    (m,) = find_counts(text)
+    assert (m.kind, m.total, m.exact, m.claim) == ("additional_list", number, True, False)
+    assert claimed_count(text) is None  # the count of one list, not of the text
+
+
+def test_count_phrases_are_found_in_long_texts_as_in_short_ones():
+    """The anchored search finds the same phrases as the short texts, wherever they stand."""
+    unit = ("Pakistan made a joint statement on behalf of 55 countries. More than 40 states "
+            "were consulted; another 13 countries (A) joined. Cuba spoke for three Arab nations. ")
+    text = unit * 300
+    mentions = find_counts(text)
+    assert len(mentions) == 4 * 300
+    assert [m.kind for m in mentions[:4]] == ["count", "approximate", "additional_list", "count"]
+    assert all(text[m.start:m.end] == m.text for m in mentions)

@@ -340,3 +340,108 @@ def test_un_bracket_forms_keep_their_brackets():
     assert [(s.text, s.iso3) for s in result.signatories] == [
         ("Albania", "ALB"), ("Bolivia (Plurinational State of)", "BOL"),
         ("Congo (Brazzaville)", "COG"), ("Iran (Islamic Republic of)", "IRN")]
+
+
+# --- issue 8: binary input, progress, offsets, codes ----------------------------------------------
+
+@pytest.mark.parametrize("text", ["Albania\x00\x01\x02 and Andorra", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+                                  "\x01\x02\x03\x04\x05\x06" * 20 + "Albania and Andorra",
+                                  "\ufffd\ufffd\ufffd\ufffd\ufffd abc", "\udc89\udc50\udc4e\udc47 x"])
+def test_check_text_refuses_binary_data(text):
+    from blocwatch.errors import InvalidInput
+    from blocwatch.signatories import check_text
+
+    with pytest.raises(InvalidInput) as info:
+        check_text(text, "statement.bin")
+    message = str(info.value)
+    assert "statement.bin" in message and "\n" not in message and "binary" in message
+
+
+@pytest.mark.parametrize("text", ["", "Albania, Andorra and Austria\n", "法国、德国和日本。",
+                                  "فرنسا، ألمانيا واليابان", "Page 1\fPage 2\tcolumn\r\n",
+                                  "Albania\x0b and a stray \x1b escape in a long text " * 3])
+def test_check_text_accepts_text(text):
+    from blocwatch.signatories import check_text
+
+    check_text(text, "-")  # no error
+
+
+def test_progress_is_reported_up_to_the_end():
+    calls = []
+    text = "On behalf of 3 countries: Albania, Andorra and Austria.\n" * 3000
+    result = parse_signatories(text, progress=lambda done, total: calls.append((done, total)))
+    assert len(calls) >= 2 and calls[-1] == (len(text), len(text))
+    assert all(total == len(text) for _, total in calls)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    assert result.signatories  # the callback changes nothing
+
+
+def test_progress_through_parse_any_and_documents():
+    calls = []
+    result = parse_any(DOC, progress=lambda done, total: calls.append((done, total)))
+    assert result.source is not None and calls[-1] == (len(DOC), len(DOC))
+    assert all(0 <= d <= t for d, t in calls)
+
+
+def test_offsets_stay_offsets_of_the_text_given():
+    import unicodedata
+
+    text = unicodedata.normalize("NFD", "Côte d'Ivoire, Türkiye\u00ad and Ger\u200bmany")
+    result = parse_signatories(text)
+    assert [s.iso3 for s in result.signatories] == ["CIV", "TUR", "DEU"]
+    for s in result.signatories:
+        assert text[s.start:s.end] == s.text
+    assert result.signatories[2].text == "Ger\u200bmany"
+
+
+def test_lowercase_short_words_in_prose_are_never_states():
+    for text in ("Albania, Andorra and Austria: there is no doubt, it is in force and so are we",
+                 "no, is, in, us and fra"):
+        found = {s.iso3 for lst in parse_signatories(text).lists for s in lst.signatories}
+        assert not found & {"NOR", "ISL", "IND", "USA", "FRA"}, text
+
+
+def test_upper_case_codes_count_only_in_a_list_of_codes():
+    assert iso3s("NOR, ISL, FRA and DEU") == ["NOR", "ISL", "FRA", "DEU"]
+    result = parse_signatories("Albania, Andorra, NO, Austria and Belgium")
+    assert [s.iso3 for s in result.signatories] == ["ALB", "AND", "AUT", "BEL"]
+    assert [f.text for f in result.unresolved] == ["NO"]
+    # abbreviations that are names, not ISO codes, still count among names
+    assert iso3s("Albania, the UK, the USA and the UAE") == ["ALB", "GBR", "USA", "ARE"]
+
+
+def test_work_grows_linearly_with_the_text(monkeypatch):
+    """Deterministic stand-in for a timing test: resolver calls and count-phrase attempts per
+    character stay the same when the text is 8 times longer (distinct fragments, no cache help)."""
+    from blocwatch import counts, signatories
+
+    def unit(k: int) -> str:
+        return (f"Paragraph {k}: the delegation number {k} spoke on item {k} for {k} minutes. "
+                f"On behalf of 3 countries: Albania, Andorra and Austria (ref {k}).\n")
+
+    def work(n: int) -> tuple[int, int]:
+        signatories._fragment_items.cache_clear()
+        resolves = attempts = 0
+        real_resolve, real_phrase = signatories._resolve, counts._PHRASE
+
+        def resolve(text):
+            nonlocal resolves
+            resolves += 1
+            return real_resolve(text)
+
+        class Phrase:
+            def match(self, *args):
+                nonlocal attempts
+                attempts += 1
+                return real_phrase.match(*args)
+
+        monkeypatch.setattr(signatories, "_resolve", resolve)
+        monkeypatch.setattr(counts, "_PHRASE", Phrase())
+        parse_signatories("".join(unit(k) for k in range(n)))
+        monkeypatch.setattr(signatories, "_resolve", real_resolve)
+        monkeypatch.setattr(counts, "_PHRASE", real_phrase)
+        return resolves, attempts
+
+    small, large = work(50), work(400)
+    assert small[0] >= 50 and small[1] >= 50  # the counters do count
+    assert large[0] <= 8.5 * small[0] and large[1] <= 8.5 * small[1], (small, large)
