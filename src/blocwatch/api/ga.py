@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from blocwatch.api.options import IdealDynamics, ImportKind, Issue, Overlap, choose, choose_optional
 from blocwatch.errors import InvalidInput, NoData
@@ -12,6 +12,7 @@ from blocwatch.errors import InvalidInput, NoData
 if TYPE_CHECKING:
     from blocwatch.api.core import Blocwatch
     from blocwatch.api.results import AgreementScores
+    from blocwatch.ga.ideal.core import Method, Model
     from blocwatch.ga.importers import ImportResult
 
 
@@ -75,8 +76,10 @@ class GA:
             raise NoData(f"no recorded votes for session {', '.join(map(str, missing))} "
                          f"(stored sessions: {have[0]}-{have[-1]})")
         bw = self._bw
+        # estimate() checks model and method (ValueError naming the allowed values).
+        model_, method_ = cast("Model", model), cast("Method", method)
         return bw.cache.get(("ideal", bw.data_version(), tuple(wanted or ()), chosen.value, model, method),
-                            lambda: estimate(bw.engine, wanted, model=model, dynamics=chosen.value, method=method,
+                            lambda: estimate(bw.engine, wanted, model=model_, dynamics=chosen.value, method=method_,
                                              data_version=str(bw.data_version())))
 
     def import_votes(self, kind: ImportKind | str, path: Path | str, *, overlap: Overlap | str = "skip",

@@ -8,17 +8,14 @@ the closest one.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import TypeVar
 
 from blocwatch.errors import InvalidInput
 
 
-class Choice(str, Enum):
+class Choice(StrEnum):
     """Base of the option enums: compares and prints as its value."""
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class Group(Choice):

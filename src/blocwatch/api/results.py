@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pandas as pd
 
 
@@ -272,9 +274,11 @@ class AgreementScores(Result):
         def num(v: Any) -> float | None:
             return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
+        # Any: pandas-stubs types itertuples fields as a union of every scalar type.
+        records: Iterable[Any] = self.frame.itertuples(index=False)
         return [{"a": str(r.a), "b": str(r.b), self.by: int(getattr(r, self.by)), "n": int(r.n),
                  "agree": num(r.agree), "coincidence": num(r.coincidence)}
-                for r in self.frame.itertuples(index=False)]
+                for r in records]
 
     def to_dict(self) -> dict[str, Any]:
         return {"by": self.by, "period": self.period, "issue": self.issue, "important": self.important,

@@ -92,8 +92,8 @@ def session_matrices(votes: pd.DataFrame, model: str = "ordered",
         raise ValueError(f"unknown vote code {int(vote[bad][0])}: expected 1 yes, 2 abstain, 3 no, 8 not voting")
     session = frame["session"].to_numpy()
     rcid = frame["rcid"].to_numpy()
-    codes, names = pd.factorize(frame["iso3"].astype(str), sort=True)   # integer codes: fast per-session unique
-    names = np.asarray(names, dtype=object)
+    codes, uniques = pd.factorize(frame["iso3"].astype(str), sort=True)   # integer codes: fast per-session unique
+    names = np.asarray(uniques, dtype=object)
 
     out = []
     order = np.argsort(session, kind="stable")

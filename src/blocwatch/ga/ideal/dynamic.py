@@ -260,7 +260,7 @@ def estimate_dynamic(votes: pd.DataFrame, sessions: Iterable[int] | int | None =
     rolls, diags = [], []
     for g in np.flatnonzero(keep):
         m = matrices[g]
-        c = slice(panel.starts[g], panel.end(g))
+        c = slice(panel.starts[g], panel.end(int(g)))
         rolls.append(rollcall_rows(m.session, m.rcids, p.a[c], p.b[c], np.exp(p.logd[c]), (m.y >= 0).sum(axis=0),
                                    float(mu), float(sd), sign))
         diags.append(SessionDiagnostics(int(m.session), int(m.y.shape[0]), int(m.y.shape[1]), bool(converged),

@@ -45,7 +45,11 @@ class Panel:
         self.n_col = self.w.sum(axis=0)
         self.n_unit = np.add.reduceat(self.w, self.starts, axis=1) if y.shape[1] else np.zeros_like(self.present, float)
         # Abstentions (ordered model): (row, column) index arrays.
-        self.abst = np.nonzero(y == 1) if self.ordered else (np.zeros(0, np.int64), np.zeros(0, np.int64))
+        if self.ordered:
+            abst_row, abst_col = np.nonzero(y == 1)
+            self.abst = (abst_row, abst_col)
+        else:
+            self.abst = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         self.abst_col = self.abst[1]
 
     @property
@@ -61,7 +65,7 @@ class Panel:
         starts = np.concatenate([[0], np.cumsum(widths)[:-1]]).astype(np.int64)
         y = np.full((len(labels), int(sum(widths))), MISSING, dtype=np.int8)
         present = np.zeros((len(labels), len(matrices)), dtype=bool)
-        for g, (m, s) in enumerate(zip(matrices, starts)):
+        for g, (m, s) in enumerate(zip(matrices, starts, strict=True)):
             idx = np.searchsorted(labels, m.states)
             y[idx, s:s + m.y.shape[1]] = m.y
             present[idx, g] = (m.y >= 0).any(axis=1)

@@ -31,7 +31,9 @@ A fit (:func:`blocwatch.ga.ideal.estimate`) returns one :class:`IdealPoints`:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -170,15 +172,18 @@ class IdealPoints:
         """JSON-able data: ``positions`` as a list of ``{iso3, session, ideal, se, n_votes}`` rows (as the CLI
         prints them), ``rollcalls`` rows, ``diagnostics`` per session, ``spec``, ``data_version``, ``walk``.
         Non-finite numbers become None."""
+        # Any: pandas-stubs types itertuples fields as a union of every scalar type.
+        positions: Iterable[Any] = self.positions.itertuples(index=False)
+        rollcalls: Iterable[Any] = self.rollcalls.itertuples(index=False)
         return {
             "spec": self.spec.to_dict(),
             "data_version": self.data_version,
             "positions": [{"iso3": str(r.iso3), "session": int(r.session), "ideal": _num(r.ideal), "se": _num(r.se),
-                           "n_votes": int(r.n_votes)} for r in self.positions.itertuples(index=False)],
+                           "n_votes": int(r.n_votes)} for r in positions],
             "diagnostics": [d.to_dict() for d in self.diagnostics],
             "rollcalls": [{"session": int(r.session), "rcid": int(r.rcid), "intercept": _num(r.intercept),
                            "discrimination": _num(r.discrimination), "band": _num(r.band),
-                           "n_votes": int(r.n_votes)} for r in self.rollcalls.itertuples(index=False)],
+                           "n_votes": int(r.n_votes)} for r in rollcalls],
             "walk": None if self.walk is None else self.walk.to_dict(),
         }
 

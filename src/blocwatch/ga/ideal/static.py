@@ -12,7 +12,7 @@ positive (see :mod:`blocwatch.ga.ideal`).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -94,7 +94,6 @@ def fit_panel(panel: Panel, priors: Priors = Priors(), tol: float = 1e-6, max_it
     of the result names, per session, the start the fit continued from.
     """
     prior = StaticPrior(panel, priors)
-    em_kw = dict(max_iter=max_iter, accelerate=accelerate, trace=trace, progress=None if newton else progress)
     if start == "best" and trace:
         start = "agreement"
     if start == "best":
@@ -113,7 +112,8 @@ def fit_panel(panel: Panel, priors: Priors = Priors(), tol: float = 1e-6, max_it
     else:
         p0, done = start_params(panel, start), 0
         picked = [start] * panel.n_groups
-    res = run_em(panel, p0, priors, prior, tol=em_tol if newton else tol, **em_kw)
+    res = run_em(panel, p0, priors, prior, tol=em_tol if newton else tol, max_iter=max_iter, accelerate=accelerate,
+                 trace=trace, progress=None if newton else progress)
     res.iterations += done
     res.start = picked
     if newton:
@@ -307,7 +307,8 @@ def _split(matrices: list[SessionMatrix], workers: int) -> list[list[SessionMatr
     """``matrices`` in ``workers`` groups of about equal size (vote cells), each in session order."""
     if workers == 1:
         return [matrices]
-    loads, groups = [0] * workers, [[] for _ in range(workers)]
+    loads = [0] * workers
+    groups: list[list[SessionMatrix]] = [[] for _ in range(workers)]
     for m in sorted(matrices, key=lambda m: -m.y.size):
         k = loads.index(min(loads))
         groups[k].append(m)
@@ -316,10 +317,12 @@ def _split(matrices: list[SessionMatrix], workers: int) -> list[list[SessionMatr
 
 
 def _fit_group(matrices: list[SessionMatrix], model: str, priors: Priors, tol: float | None, max_iter: int,
-               method: str, progress: Callable[[int], None] | None = None,
+               method: Method, progress: Callable[[int], None] | None = None,
                ) -> tuple[list[pd.DataFrame], list[pd.DataFrame], list[SessionDiagnostics]]:
     """Fit one group of sessions together: (positions per session, roll calls per session, diagnostics)."""
     panel, labels = Panel.build(matrices, model == "ordered")
+    screened: tuple[str, ...]
+    start: Sequence[str]
     with threadpool_limits(limits=1, user_api="blas"):      # small matrices: threads only add overhead
         if method == "vb":
             st, its, conv, _ = run_vb(panel, priors, VB_TOL if tol is None else tol, max_iter)

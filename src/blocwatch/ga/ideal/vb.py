@@ -217,15 +217,15 @@ def run_vb(panel: Panel, priors: Priors = Priors(), tol: float = 1e-4, max_iter:
         s1, _ = vb_step(panel, s, priors)
         s2, l1 = vb_step(panel, s1, priors)
         v0, v1, v2 = vec(s), vec(s1), vec(s2)
-        r = [q1 - q0 for q0, q1 in zip(v0, v1)]
-        v = [q2 - 2 * q1 + q0 for q0, q1, q2 in zip(v0, v1, v2)]
+        r = [q1 - q0 for q0, q1 in zip(v0, v1, strict=True)]
+        v = [q2 - 2 * q1 + q0 for q0, q1, q2 in zip(v0, v1, v2, strict=True)]
         nr = sum(((q * q) * pres).sum(axis=0) for q in r[:2]) + np.bincount(grp, sum(q * q for q in r[2:]), minlength=G)
         nv = sum(((q * q) * pres).sum(axis=0) for q in v[:2]) + np.bincount(grp, sum(q * q for q in v[2:]), minlength=G)
         with np.errstate(divide="ignore", invalid="ignore"):
             alpha = -np.sqrt(nr / nv)
         alpha = np.clip(np.nan_to_num(alpha, nan=-1.0, neginf=-STEP_MAX), -STEP_MAX, -1.0)
         ext = []
-        for k, (q0, rr, vv) in enumerate(zip(v0, r, v)):
+        for k, (q0, rr, vv) in enumerate(zip(v0, r, v, strict=True)):
             al = alpha if k < 2 else alpha[grp]
             ext.append(q0 - 2 * al * rr + al * al * vv)
         ext[1] = np.exp(np.clip(ext[1], -60.0, 5.0))
