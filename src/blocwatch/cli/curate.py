@@ -13,8 +13,8 @@ from pathlib import Path
 
 import typer
 
-from blocwatch.cli import app
-from blocwatch.cli.output import fail
+from blocwatch.cli.app import app
+from blocwatch.cli.output import fail, say
 
 curate_app = typer.Typer(help="Rebuild the curated data shipped in the package (for maintainers).",
                          no_args_is_help=True)
@@ -30,7 +30,7 @@ def _sources(sources: Path | None, repo: Path) -> Path:
 
     folder = sources or default_sources(repo)
     if not folder.is_dir():
-        fail(f"sources folder not found: {folder} (run from the checkout, or pass --repo or --sources)")
+        fail(f"sources folder not found: {folder} (run from the checkout, or pass --repo or --sources)", code=1)
     return folder
 
 
@@ -72,26 +72,22 @@ STEPS: list[tuple[str, Callable[[Path, Path], tuple[str, list[Path]]], str]] = [
 ]
 
 
-def _digests(repo: Path, pattern: str) -> dict[Path, str]:
-    from blocwatch.store.provenance import sha256_of
-
-    return {p: sha256_of(p) for p in sorted(_data(repo).glob(pattern)) if p.is_file()}
-
-
 def _run(name: str, sources: Path | None, repo: Path) -> bool:
     """Run one step; print what it wrote and which files changed. True when something changed."""
+    from blocwatch.curate import digests
+
     builder, pattern = next((b, p) for n, b, p in STEPS if n == name)
     folder = _sources(sources, repo)
-    before = _digests(repo, pattern)
+    before = digests(_data(repo), pattern)
     message, _ = builder(folder, repo)
-    after = _digests(repo, pattern)
+    after = digests(_data(repo), pattern)
     changed = sorted({p for p in before.keys() | after.keys() if before.get(p) != after.get(p)})
-    typer.echo(f"{name}: {message}")
+    say(f"{name}: {message}")
     if not changed:
-        typer.echo(f"{name}: unchanged")
+        say(f"{name}: unchanged")
     for p in changed:
         what = "added" if p not in before else "removed" if p not in after else "changed"
-        typer.echo(f"{name}: {what} {p}")
+        say(f"{name}: {what} {p}")
     return bool(changed)
 
 
@@ -117,7 +113,7 @@ def curate_unga(sources: Path | None = SOURCES, repo: Path = REPO) -> None:
 def curate_all(sources: Path | None = SOURCES, repo: Path = REPO) -> None:
     """Rebuild every curated table: registry, statements, unga, in that order."""
     changed = [name for name, _, _ in STEPS if _run(name, sources, repo)]
-    typer.echo(f"changed: {', '.join(changed)}" if changed else "all curated data unchanged")
+    say(f"changed: {', '.join(changed)}" if changed else "all curated data unchanged")
 
 
 @curate_app.command("sources")
@@ -136,9 +132,9 @@ def curate_sources(
     try:
         changes = refresh(origin, copies, dry_run=dry_run)
     except SourcesError as exc:
-        fail(str(exc))
+        fail(str(exc), code=1)
     for line in changes.lines():
-        typer.echo(("would be " if dry_run else "") + line)
+        say(("would be " if dry_run else "") + line)
     verb = "would change" if dry_run else "changed"
-    typer.echo(f"{copies}: {len(changes.lines())} file(s) {verb}, {changes.unchanged} unchanged"
+    say(f"{copies}: {len(changes.lines())} file(s) {verb}, {changes.unchanged} unchanged"
                   + ("; run `blocwatch curate all` and review the diff" if changes.any and not dry_run else ""))
