@@ -424,10 +424,10 @@ def test_work_grows_linearly_with_the_text(monkeypatch):
         resolves = attempts = 0
         real_resolve, real_phrase = signatories._resolve, counts._PHRASE
 
-        def resolve(text):
+        def resolve(text, *args, **kwargs):
             nonlocal resolves
             resolves += 1
-            return real_resolve(text)
+            return real_resolve(text, *args, **kwargs)
 
         class Phrase:
             def match(self, *args):

@@ -463,26 +463,29 @@ def _lookup(key: str, include_former: bool) -> tuple[str | None, tuple[str, ...]
 
 
 @lru_cache(maxsize=65536)
-def try_resolve(name: str, *, include_former: bool = False, suggest: bool = True) -> Resolution:
+def try_resolve(name: str, *, include_former: bool = False, suggest: bool = True,
+                regex: bool = True) -> Resolution:
     """Resolve ``name``; returns a :class:`Resolution` (``iso3=None`` and a reason when unresolved).
 
-    ``suggest=False`` skips the close matches of an unknown name (the parser
-    tries many spans and needs only yes or no).
+    ``suggest=False`` skips the close matches of an unknown name and
+    ``regex=False`` the country_converter step (4 in the module docstring):
+    the parser tries many spans of running text, needs only yes or no, and
+    must not read "United Switzerland" as a name.
     """
     if not isinstance(name, str) or not normalise(name):
         return Resolution(input=str(name), iso3=None, name=None, confidence=0.0,
                           reason="empty", message=f"empty name {name!r}")
-    result = _try_resolve(name, include_former, suggest)
+    result = _try_resolve(name, include_former, suggest, regex)
     if not result.resolved and result.reason == "unknown" and _INWORD_NBSP.search(name):
         # "Nor\u00a0way": a no-break space inside a word, read as a space, names nothing.
-        joined = _try_resolve(_INWORD_NBSP.sub("", name), include_former, False)
+        joined = _try_resolve(_INWORD_NBSP.sub("", name), include_former, False, regex)
         if joined.resolved:
             return Resolution(input=name, iso3=joined.iso3, name=joined.name,
                               confidence=joined.confidence, method=joined.method)
     return result
 
 
-def _try_resolve(name: str, include_former: bool, suggest: bool) -> Resolution:
+def _try_resolve(name: str, include_former: bool, suggest: bool, regex: bool) -> Resolution:
     key = normalise(name)
     current, former, territories = _indices()
     ambiguous, non_states = _special()
@@ -531,7 +534,7 @@ def _try_resolve(name: str, include_former: bool, suggest: bool) -> Resolution:
             return _found(name, iso3, STRIPPED, "state_form_dropped", include_former, suggest)
         if clash:
             return _ambiguous(name, clash, include_former)
-    hit = _coco_hit(key)
+    hit = _coco_hit(key) if regex else None
     if hit:
         iso3, short = hit
         if registry.exists(iso3):

@@ -326,7 +326,7 @@ def _plausible(text: str) -> bool:
     return all(w in words for w in _WORD.findall(key))
 
 
-@cache
+@lru_cache(maxsize=1 << 18)
 def _word_plausible(word: str) -> bool:
     """False when ``word`` can be part of no known name (so no span holding it is tried)."""
     words, cjk = _vocabulary()
@@ -340,16 +340,35 @@ def _word_plausible(word: str) -> bool:
     return all(w in words for w in _WORD.findall(names.normalise(word)))
 
 
+_FUNCTION_WORDS = frozenset({"l'", "l’", "al-", "&", "ال"} | {c[0] for c in _CONJUNCTIONS if len(c) == 1})
+
+
+@lru_cache(maxsize=1 << 18)
+def _name_word(word: str) -> bool:
+    """Can ``word`` (a word of a fragment, as split at spaces) be part of a name as more than an
+    article, particle or conjunction? A fragment with no such word names no state."""
+    raw = word.strip(_QUOTES + ".,;:")
+    folded = raw.casefold()
+    if not raw or folded in _ARTICLES or folded in _PARTICLES or folded in _FUNCTION_WORDS:
+        return False
+    if len(raw) > 3 and raw[0] == "و" and "\u0621" <= raw[1] <= "\u064a" and _word_plausible(raw[1:]):
+        return True  # "والولايات": the conjunction attached (see _tokens)
+    if len(raw) > 2 and raw[0] in "dD" and raw[1] in "'’":
+        return _word_plausible(raw[2:])
+    return _word_plausible(word)
+
+
 _SHORT_WORD = re.compile(r"^[A-Za-z]{1,3}$")
 _CAMEL_ABBREVIATION = re.compile(r"^[A-Z][a-z][A-Z]$")  # "BiH"
 
 
-def _resolve(text: str) -> names.Resolution | None:
+def _resolve(text: str, regex: bool = True) -> names.Resolution | None:
     """The resolution of ``text`` when it names exactly one current state, else None.
 
     In running text a word of three letters or fewer counts only when it has no lower-case
     letter ("NO", "USA", "U.K."; "BiH"): "no", "is", "in", "us", "and" are never states
-    (the resolver alone reads a whole input "no" as Norway's code).
+    (the resolver alone reads a whole input "no" as Norway's code). ``regex=False``: no
+    country_converter regular expressions (for spans inside a fragment).
     """
     text = text.strip()
     if not text or _POSSESSIVE.search(text):
@@ -358,7 +377,7 @@ def _resolve(text: str) -> names.Resolution | None:
     if _SHORT_WORD.match(bare) and not bare.isupper() and not _CAMEL_ABBREVIATION.match(bare):
         return None
     try:
-        res = names.try_resolve(text, suggest=False)
+        res = names.try_resolve(text, suggest=False, regex=regex)
     except Exception:  # noqa: BLE001 -- the parser never raises on odd text
         return None
     # Without include_former, a resolved name is always a current (member or observer) state.
@@ -497,8 +516,14 @@ def _fragment_items(frag: str) -> tuple[_Item, ...]:
         return shifted + (("own", m.start(), n, None, None, False, False),)
     if _CONNECTOR.match(frag):
         return (("connector", 0, n, None, None, False, False),)
-    toks = _tokens(frag, 0, n)
     cjk = bool(_CJK_RE.search(frag))
+    if not cjk:
+        split = frag.split()
+        if not any(_name_word(w) for w in split):
+            # prose with no name word: one element, as the full analysis would give
+            first = _conjunction_lengths(split[:3])[0]
+            return (("gap" if _name_like(frag) else "break", 0, n, None, None, bool(first), False),)
+    toks = _tokens(frag, 0, n)
     limit = MAX_NAME_CHARS_CJK if cjk else MAX_NAME_WORDS
     words = [frag[s:e] for s, e in toks]
     folded = [w.casefold().strip(".,") for w in words]
@@ -536,12 +561,10 @@ def _fragment_items(frag: str) -> tuple[_Item, ...]:
                     continue  # "países (Albania": a bracket opens between two names
                 if cjk and not _plausible(span):
                     continue  # (other scripts: every word is a name word, reach says so)
-                res = _resolve(span)
+                # Inside a fragment, no regular-expression hits: they would swallow prose
+                # ("United Switzerland", "Zimbabwe and the State"); a whole fragment may.
+                res = _resolve(span, regex=False)
                 if not res:
-                    continue
-                if res.method == "country_converter" and any(conj[i:j]):
-                    # A regular-expression hit on "Zimbabwe and the State" is the first name
-                    # and prose, not one name: across a conjunction only exact names count.
                     continue
                 if conj[j - 1] and res.method != "name":
                     continue
