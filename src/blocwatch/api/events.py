@@ -12,6 +12,7 @@ from blocwatch.api.options import BriefFormat, ExportFormat, Forum, IdealDynamic
 if TYPE_CHECKING:
     from blocwatch.api.core import Blocwatch
     from blocwatch.api.results import (
+        AddedEvent,
         Alignment,
         BriefFacts,
         EventDiff,
@@ -151,3 +152,39 @@ class Events:
 
         chosen = choose(ExportFormat, fmt, "--format")
         return ExportReport.from_dict(export(self._bw.dataset(), chosen.value, Path(out)))
+
+    def add(self, text: str, *, source: str, day: date, forum: Forum | str, stance: Stance | str,
+            event_id: str | None = None, title: str | None = None, delivered_by: str | None = None,
+            session: str | None = None, series: str = "xinjiang", target: str = "CHN",
+            claimed_count: int | None = None, store: bool = False, where: str = "input") -> AddedEvent:
+        """A new event from the text of a statement (``events add``); stored only with ``store=True``.
+
+        The list is parsed from ``text``, every check of a curated file
+        applies, and an id already stored is refused
+        (:class:`~blocwatch.errors.Conflict`). Without ``store`` nothing is
+        written: the result is the preview.
+        """
+        from blocwatch.api.results import AddedEvent
+        from blocwatch.statements import add
+        from blocwatch.store.db import session_scope
+
+        by = self._bw.countries.get(delivered_by).iso3 if delivered_by else None
+        new = add.draft(text, source_url=source, day=day, forum=choose(Forum, forum, "--forum").value,
+                        stance=choose(Stance, stance, "--stance").value, event_id=event_id, title=title,
+                        delivered_by=by, session=session, series=series,
+                        target=self._bw.countries.get(target).iso3, claimed_count=claimed_count, where=where)
+        if store:
+            with session_scope(self._bw.engine) as db_session:
+                add.store(db_session, new)
+        elif new.event.id in self._bw.dataset().ids():
+            from blocwatch.errors import Conflict
+
+            raise Conflict(f"event {new.event.id!r} is already stored; choose another id with --id "
+                           "(an event is never overwritten)")
+        e, parsed = new.event, new.parsed
+        return AddedEvent(id=e.id, stored=store, date=e.date_text, forum=e.forum, stance=e.stance,
+                          claimed_count=e.claimed_count, found_count=len(parsed.signatories),
+                          list_complete=e.list_complete,
+                          signatories=[{"iso3": s.iso3, "name": s.name, "text": s.text} for s in parsed.signatories],
+                          unresolved=[f.text for f in parsed.unresolved], problems=list(parsed.problems),
+                          yaml=new.yaml)

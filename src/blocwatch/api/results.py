@@ -223,6 +223,29 @@ class EventMatrix(Result):
 
 
 @dataclass(frozen=True)
+class AddedEvent(Result):
+    """A new event from its text (``events add``): what was found and whether it was stored.
+
+    ``signatories``: ``[{iso3, name, text}]`` in list order; ``unresolved``:
+    fragments inside the list that name no state; ``yaml``: the event in the
+    curated file format (to contribute it to the bundled data).
+    """
+
+    id: str
+    stored: bool
+    date: str
+    forum: str
+    stance: str
+    claimed_count: int | None
+    found_count: int
+    list_complete: bool
+    signatories: list[dict[str, Any]]
+    unresolved: list[str]
+    problems: list[str]
+    yaml: str
+
+
+@dataclass(frozen=True)
 class ExportReport(Result):
     """What ``export`` wrote: the format, the path and the rows of each table."""
 

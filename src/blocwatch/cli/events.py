@@ -223,6 +223,67 @@ def events_matrix(
                        "? not named in a partial list · X signed the other side. --csv for the full words.")
 
 
+@events_app.command("add")
+def events_add(
+    source_file: str = typer.Argument(..., metavar="FILE|-", help="The text of the statement (a file, or - for "
+                                                                 "standard input)."),
+    source: str = typer.Option(..., "--source", metavar="URL", help="Address of the text (cited for every name)."),
+    day: str = typer.Option(..., "--date", metavar="YYYY-MM-DD", help="Day the statement was delivered."),
+    forum: Forum = typer.Option(..., "--forum", case_sensitive=False, help="Where it was delivered."),
+    stance: Stance = typer.Option(..., "--stance", case_sensitive=False, help="critical or supportive of the target."),
+    event_id: str | None = typer.Option(None, "--id", help="Event id (default: DATE-SESSION-STANCE)."),
+    title: str | None = typer.Option(None, "--title", help="Title of the statement."),
+    delivered_by: str | None = typer.Option(None, "--by", metavar="STATE", help="The state that delivered it."),
+    session: str | None = typer.Option(None, "--session", help="Session, e.g. HRC62 or GA81."),
+    target: str = typer.Option("CHN", "--target", metavar="STATE", help="The state the statement is about."),
+    claimed: int | None = typer.Option(None, "--claimed", help="Claimed number of signatories (default: the "
+                                                                "number the text states)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Store without asking (needed when the text comes "
+                                                         "from standard input)."),
+    yaml_out: Path | None = typer.Option(None, "--yaml-out", metavar="FILE",
+                                         help="Also write the event in the curated file format."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Add a joint statement from its text: parse the list, preview it, store it on confirmation.
+
+    Nothing is stored until you confirm (or pass --yes); an id that is
+    already stored is refused, never overwritten.
+    """
+    import sys
+
+    from blocwatch.cli.parse import read_text
+
+    text = read_text(source_file)
+    where = "standard input" if source_file == "-" else source_file
+    kwargs = dict(source=source, day=_day(day, "--date"), forum=forum, stance=stance, event_id=event_id,
+                  title=title, delivered_by=delivered_by, session=session, target=target,
+                  claimed_count=claimed, where=where)
+    preview = bw().events.add(text, **kwargs)  # type: ignore[arg-type]
+    if not as_json:
+        emit_table(("#", "Text as written", "ISO3", "Name"),
+                   [(i + 1, s["text"], s["iso3"], s["name"]) for i, s in enumerate(preview.signatories)],
+                   title=f"{preview.id}: {preview.found_count} states found, claimed "
+                         f"{preview.claimed_count if preview.claimed_count is not None else 'not stated'}"
+                         f"{'' if preview.list_complete else ' (stored as a partial list)'}")
+        for fragment in preview.unresolved:
+            say(f"unresolved inside the list: {fragment!r}")
+        for problem in preview.problems:
+            say(f"  • {problem}")
+    store = yes
+    if not yes:
+        if source_file == "-" or not sys.stdin.isatty():
+            say("not stored: confirm with --yes") if not as_json else None
+        else:
+            store = typer.confirm(f"Store {preview.id} with {preview.found_count} signatories?", default=False)
+    result = bw().events.add(text, **kwargs, store=True) if store else preview  # type: ignore[arg-type]
+    if yaml_out is not None:
+        yaml_out.write_text(result.yaml, encoding="utf-8")
+    if as_json:
+        print_json(result.to_dict())
+    elif store:
+        say(f"stored {result.id}: {result.found_count} signatories, source {source}")
+
+
 @events_app.command("series")
 def events_series(
     series: str = typer.Argument("xinjiang", metavar="SERIES", help="Series name."),
