@@ -83,16 +83,19 @@ class GA:
                                              data_version=str(bw.data_version())))
 
     def import_votes(self, kind: ImportKind | str, path: Path | str, *, overlap: Overlap | str = "skip",
-                     progress: bool = False) -> ImportResult:
+                     replace: bool = False, progress: bool = False) -> ImportResult:
         """Import GA roll calls from a file or folder (``import unvotes|rda|undl``); one transaction.
 
         A malformed file raises :class:`~blocwatch.errors.ImportFailed` naming
-        file and line, and changes nothing.
+        file and line, and changes nothing. A roll call already stored with
+        other values is refused (:class:`~blocwatch.errors.Conflict`) unless
+        ``replace``; every change is counted and listed in the result.
         """
         from blocwatch.ga.importers import import_votes
 
         chosen = choose(ImportKind, kind)
         over = choose(Overlap, overlap, "--overlap")
-        result = import_votes(self._bw.engine, chosen.value, Path(path), progress=progress, overlap=over.value)
+        result = import_votes(self._bw.engine, chosen.value, Path(path), progress=progress, overlap=over.value,
+                              replace=replace)
         self._bw.cache.clear()
         return result

@@ -1,6 +1,6 @@
 """The ``blocwatch`` command line: a thin layer over the Python API (:func:`blocwatch.open`).
 
-The root command is :data:`blocwatch.cli.app.app`; each command group lives
+The root command is :data:`blocwatch.cli.root.app`; each command group lives
 in its own module and registers itself on it. Every command that prints a
 result takes ``--json`` (the API result's ``to_dict()``), and every table
 command ``--csv``.
@@ -9,7 +9,7 @@ command ``--csv``.
 from __future__ import annotations
 
 from blocwatch.cli import countries, curate, events, ga, ideal, parse, run  # noqa: F401  (register the commands)
-from blocwatch.cli.app import app
+from blocwatch.cli.root import app
 
 __all__ = ["app", "main"]
 

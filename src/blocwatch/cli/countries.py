@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from blocwatch.api.options import Group
-from blocwatch.cli.app import app
+from blocwatch.cli.root import app
 from blocwatch.cli.output import CSV_OPTION, JSON_OPTION, bw, emit_table, err_console, one_format, print_json
 
 countries_app = typer.Typer(help="The registry of UN member and observer states.", no_args_is_help=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import typer
 
-from blocwatch.cli.app import app
+from blocwatch.cli.root import app
 from blocwatch.cli.output import fail, say
 
 curate_app = typer.Typer(help="Rebuild the curated data shipped in the package (for maintainers).",

@@ -10,7 +10,7 @@ import typer
 
 from blocwatch import registry
 from blocwatch.api.options import BriefFormat, ExportFormat, Forum, IdealDynamics, Stance
-from blocwatch.cli.app import app
+from blocwatch.cli.root import app
 from blocwatch.cli.output import (
     CSV_OPTION,
     JSON_OPTION,
@@ -130,7 +130,8 @@ def events_alignment(
     as_json: bool = JSON_OPTION,
     as_csv: bool = CSV_OPTION,
 ) -> None:
-    """GA voting of an event's signatories vs. the counter-statement and the rest: ideal points, agreement with China and the US."""
+    """GA voting of an event's signatories vs. the counter-statement and the rest: ideal points, agreement with
+    China and the US."""
     from blocwatch.statements.alignment import fmt_ideal, fmt_share
 
     one_format(as_json, as_csv)
@@ -258,7 +259,7 @@ def events_add(
     kwargs = dict(source=source, day=_day(day, "--date"), forum=forum, stance=stance, event_id=event_id,
                   title=title, delivered_by=delivered_by, session=session, target=target,
                   claimed_count=claimed, where=where)
-    preview = bw().events.add(text, **kwargs)  # type: ignore[arg-type]
+    preview = bw().events.add(text, **kwargs)
     if not as_json:
         emit_table(("#", "Text as written", "ISO3", "Name"),
                    [(i + 1, s["text"], s["iso3"], s["name"]) for i, s in enumerate(preview.signatories)],
@@ -275,7 +276,7 @@ def events_add(
             say("not stored: confirm with --yes") if not as_json else None
         else:
             store = typer.confirm(f"Store {preview.id} with {preview.found_count} signatories?", default=False)
-    result = bw().events.add(text, **kwargs, store=True) if store else preview  # type: ignore[arg-type]
+    result = bw().events.add(text, **kwargs, store=True) if store else preview
     if yaml_out is not None:
         yaml_out.write_text(result.yaml, encoding="utf-8")
     if as_json:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from blocwatch.api.options import Issue, Overlap
-from blocwatch.cli.app import app
+from blocwatch.cli.root import app
 from blocwatch.cli.output import CSV_OPTION, JSON_OPTION, bw, emit_table, one_format, print_json, say
 from blocwatch.errors import InvalidInput
 
@@ -70,10 +71,12 @@ def agreement_command(
         return
     what = (f" on issue {scores.issue}" if scores.issue else "") + (" (important votes)" if important else "")
     n = len(frame)
+    # Any: pandas-stubs types itertuples fields as a union of every scalar type.
+    records: list[Any] = list(frame.head(limit).itertuples(index=False))
     emit_table(("A", "B", "joint votes", "agree", "agree ½", "coincidence"),
                [(str(r.a), str(r.b), r.n, f"{r.agree:.3f}", f"{r.agree_half:.3f}",
                  None if r.coincidence != r.coincidence else f"{r.coincidence:.3f}")
-                for r in frame.head(limit).itertuples(index=False)],
+                for r in records],
                title=f"GA agreement, {scores.by} {scores.period}{what}: {n:,} pair{'' if n == 1 else 's'}"
                      + (f", top {limit}" if n > limit else ""),
                numeric=("joint votes", "agree", "agree ½", "coincidence"))
@@ -87,35 +90,36 @@ def agreement_command(
                     "use --lineage to count those votes as its own, or name the former state")
 
 
-def _run_import(kind: str, path: Path, as_json: bool, overlap: Overlap = Overlap.skip) -> None:
-    result = bw().ga.import_votes(kind, path, overlap=overlap, progress=not as_json)
+def _run_import(kind: str, path: Path, as_json: bool, replace: bool, overlap: Overlap = Overlap.skip) -> None:
+    result = bw().ga.import_votes(kind, path, overlap=overlap, replace=replace, progress=not as_json)
     if as_json:
         print_json(result.to_dict())
         return
     if result.already_imported:
         say(f"{path}: already imported; nothing changed")
         return
-    changed = getattr(result, "rollcalls_changed", 0)
     say(f"{path}: {result.rollcalls:,} roll calls and {result.votes:,} votes read; "
         f"{result.rollcalls_added:,} roll calls and {result.votes_added:,} votes added, "
-        f"{changed:,} roll calls and {result.votes_changed:,} votes changed")
+        f"{result.rollcalls_changed:,} roll calls and {result.votes_changed:,} votes changed")
     for note in result.notes:
         say(f"note: {note}")
 
 
 PATH_ARG = typer.Argument(..., metavar="PATH", help="The file (or folder of files) to import.")
+REPLACE_OPTION = typer.Option(False, "--replace", help="Overwrite roll calls already stored with other values "
+                                                     "(each change is listed); without it they are refused.")
 
 
 @import_app.command("unvotes")
-def import_unvotes(path: Path = PATH_ARG, as_json: bool = JSON_OPTION) -> None:
+def import_unvotes(path: Path = PATH_ARG, replace: bool = REPLACE_OPTION, as_json: bool = JSON_OPTION) -> None:
     """The unvotes CSV tables (un_votes, un_roll_calls, un_roll_call_issues; .csv or .csv.gz)."""
-    _run_import("unvotes", path, as_json)
+    _run_import("unvotes", path, as_json, replace)
 
 
 @import_app.command("rda")
-def import_rda(path: Path = PATH_ARG, as_json: bool = JSON_OPTION) -> None:
+def import_rda(path: Path = PATH_ARG, replace: bool = REPLACE_OPTION, as_json: bool = JSON_OPTION) -> None:
     """The unvotes R data files (.rda with objects un_votes, un_roll_calls, un_roll_call_issues)."""
-    _run_import("rda", path, as_json)
+    _run_import("rda", path, as_json, replace)
 
 
 @import_app.command("undl")
@@ -124,7 +128,8 @@ def import_undl(
     overlap: Overlap = typer.Option(Overlap.skip, "--overlap", case_sensitive=False,
                                     help="skip: leave out sessions already stored from unvotes (no vote counted "
                                          "twice); keep: import them too."),
+    replace: bool = REPLACE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """A UN Digital Library bulk voting CSV (2025 or 2026 header; ms_vote Y/N/A/X)."""
-    _run_import("undl", path, as_json, overlap)
+    """A UN Digital Library bulk voting CSV, or a folder of them (2025 or 2026 header; ms_vote Y/N/A/X)."""
+    _run_import("undl", path, as_json, replace, overlap)

@@ -11,12 +11,12 @@ from rich.table import Table
 
 from blocwatch import registry
 from blocwatch.api.options import ParseMode
-from blocwatch.cli.app import app
+from blocwatch.cli.root import app
 from blocwatch.cli.output import JSON_OPTION, bw, console, err_console, print_json, say
 from blocwatch.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from blocwatch.signatories import ParseResult
+    from blocwatch.signatories import Fragment, ParseResult, Signatory
 
 PROGRESS_FROM = 1_000_000  # characters: longer inputs get a progress bar
 
@@ -77,7 +77,7 @@ def parse(
 def _print(result: ParseResult, source: str, show_lists: bool) -> None:
     from rich.markup import escape
 
-    from blocwatch.signatories import DocumentResult
+    from blocwatch.signatories import DocumentResult, Signatory
 
     where = ""
     if isinstance(result, DocumentResult) and result.source is not None:
@@ -89,12 +89,12 @@ def _print(result: ParseResult, source: str, show_lists: bool) -> None:
     for col in ("#", "Text as written", "ISO3", "Name", "Regional group"):
         table.add_column(col, overflow="fold")
     if primary is not None:
-        rows = [(s.start, "name", s) for s in primary.signatories]
+        rows: list[tuple[int, str, Signatory | Fragment]] = [(s.start, "name", s) for s in primary.signatories]
         rows += [(f.start, "unresolved", f) for f in primary.unresolved]
         rows += [(f.start, "duplicate", f) for f in primary.duplicate_fragments]
         position = 0
         for _, kind, item in sorted(rows, key=lambda r: r[0]):
-            if kind == "name":
+            if isinstance(item, Signatory):   # kind "name"
                 position += 1
                 group = registry.get(item.iso3).regional_group or "—"
                 note = " (speaker)" if item.own_country else ""

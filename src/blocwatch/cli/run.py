@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from blocwatch.cli.app import app
+from blocwatch.cli.root import app
 from blocwatch.cli.output import JSON_OPTION, bw, console, print_json, say
 
 
