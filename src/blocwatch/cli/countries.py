@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from blocwatch.api.options import Group
-from blocwatch.cli.root import app
 from blocwatch.cli.output import CSV_OPTION, JSON_OPTION, bw, emit_table, err_console, one_format, print_json
+from blocwatch.cli.root import app
 
 countries_app = typer.Typer(help="The registry of UN member and observer states.", no_args_is_help=True)
 app.add_typer(countries_app, name="countries")

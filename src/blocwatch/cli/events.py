@@ -10,7 +10,6 @@ import typer
 
 from blocwatch import registry
 from blocwatch.api.options import BriefFormat, ExportFormat, Forum, IdealDynamics, Stance
-from blocwatch.cli.root import app
 from blocwatch.cli.output import (
     CSV_OPTION,
     JSON_OPTION,
@@ -21,6 +20,7 @@ from blocwatch.cli.output import (
     print_json,
     say,
 )
+from blocwatch.cli.root import app
 from blocwatch.errors import InvalidInput
 
 if TYPE_CHECKING:

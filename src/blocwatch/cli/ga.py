@@ -8,8 +8,8 @@ from typing import Any
 import typer
 
 from blocwatch.api.options import Issue, Overlap
-from blocwatch.cli.root import app
 from blocwatch.cli.output import CSV_OPTION, JSON_OPTION, bw, emit_table, one_format, print_json, say
+from blocwatch.cli.root import app
 from blocwatch.errors import InvalidInput
 
 import_app = typer.Typer(help="Import General Assembly roll-call votes into the database.", no_args_is_help=True)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from blocwatch.cli.root import app
 from blocwatch.cli.output import CSV_OPTION, JSON_OPTION, bw, emit_table, one_format, print_json, say
+from blocwatch.cli.root import app
 from blocwatch.errors import InvalidInput
 
 

@@ -11,8 +11,8 @@ from rich.table import Table
 
 from blocwatch import registry
 from blocwatch.api.options import ParseMode
-from blocwatch.cli.root import app
 from blocwatch.cli.output import JSON_OPTION, bw, console, err_console, print_json, say
+from blocwatch.cli.root import app
 from blocwatch.errors import InvalidInput
 
 if TYPE_CHECKING:

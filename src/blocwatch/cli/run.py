@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from blocwatch.cli.root import app
 from blocwatch.cli.output import JSON_OPTION, bw, console, print_json, say
+from blocwatch.cli.root import app
 
 
 @app.command("run")

@@ -25,8 +25,8 @@ def curated_tables() -> Tables:
         rc = pd.read_csv(fh, compression="gzip", keep_default_na=False, na_values=[""],
                          dtype={"unres": object, "short": object, "descr": object, "issues": object})
     with registry.data_path("unga/votes.csv.gz").open("rb") as fh:
-        votes = pd.read_csv(fh, compression="gzip", keep_default_na=False,
-                            dtype={"rcid": "int64", "iso3": object, "vote": "int8"})
+        dtypes: dict[str, str | type[object]] = {"rcid": "int64", "iso3": object, "vote": "int8"}
+        votes = pd.read_csv(fh, compression="gzip", keep_default_na=False, dtype=dtypes)
     for flag in ("important", "amend", "para"):
         rc[flag] = rc[flag].astype("Int8")
     rc = rc.astype({"unres": object, "short": object, "descr": object}).replace({float("nan"): None})

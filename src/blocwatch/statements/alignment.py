@@ -69,6 +69,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,7 +79,7 @@ from blocwatch import registry
 from blocwatch.cache import Cache
 from blocwatch.errors import InvalidInput, NoData, NotFound
 from blocwatch.statements import analytics
-from blocwatch.statements.dataset import Dataset
+from blocwatch.statements.dataset import Dataset, Statement
 from blocwatch.statements.load import dataset as _dataset
 
 MODELS = ("static", "dynamic")
@@ -269,10 +270,10 @@ def state_scores(basis: Basis, sides: dict[str, list[str]]) -> pd.DataFrame:
     rows = []
     for iso3 in order:
         c = registry.get(iso3)
-        row = {"iso3": iso3, "name": c.name, "regional_group": c.regional_group, "status": c.status,
+        row: dict[str, Any] = {"iso3": iso3, "name": c.name, "regional_group": c.regional_group, "status": c.status,
                **{SIDE_COLUMN[side]: iso3 in set(sides.get(side, [])) for side in SIDES}}
         if iso3 in basis.ideal.index:
-            r = basis.ideal.loc[iso3]
+            r: Any = basis.ideal.loc[iso3]            # one row (iso3 is the index); Any: pandas-stubs' loc union
             row.update(ideal=float(r["ideal"]), ideal_se=float(r["se"]), n_votes=int(r["n_votes"]))
         else:
             row.update(ideal=None, ideal_se=None, n_votes=0)
@@ -280,7 +281,7 @@ def state_scores(basis: Basis, sides: dict[str, list[str]]) -> pd.DataFrame:
             suffix = partner.lower()
             table = basis.agree[partner]
             if iso3 != partner and iso3 in table.index:
-                a = table.loc[iso3]
+                a: Any = table.loc[iso3]                  # one row, as above
                 row.update({f"agree_{suffix}": float(a["agree"]), f"agree_half_{suffix}": float(a["agree_half"]),
                             f"coincidence_{suffix}": None if pd.isna(a["coincidence"]) else float(a["coincidence"]),
                             f"n_{suffix}": int(a["n"])})
@@ -340,7 +341,7 @@ def _group(frame: pd.DataFrame, edges: list[float]) -> dict:
     return out
 
 
-def _side_lists(ds: Dataset, ref: str) -> tuple[dict, dict, object]:
+def _side_lists(ds: Dataset, ref: str) -> tuple[dict, dict, Statement | None]:
     s = analytics.event_summary(ds, ref)
     counter_event = ds.get(s["counter"]["id"]) if s["counter"] else None
     sides = {"signatories": list(s["signatories"]),
@@ -418,10 +419,11 @@ def event_alignment(engine: Engine, ref: str, *, ds: Dataset | None = None, mode
         basis = ga_basis(engine, event.date, model=model, session=session, cache=cache)
     frame = state_scores(basis, sides)
     edges = _bins(basis)
-    groups = {side: (_group(frame[frame[SIDE_COLUMN[side]]], edges) if side != "counter" or counter_event else None)
-              for side in SIDES}
+    groups: dict[str, Any] = {
+        side: (_group(frame[frame[SIDE_COLUMN[side]]], edges) if side != "counter" or counter_event else None)
+        for side in SIDES}
     groups["signatories"].update(partial=s["partial"], claimed_count=s["claimed_count"])
-    if groups["counter"] is not None:
+    if counter_event is not None:
         groups["counter"].update(event_id=counter_event.id, partial=counter_event.partial,
                                  claimed_count=counter_event.claimed_count)
     groups["neither_side"].update(certain=s["neither_side_certain"])
@@ -432,8 +434,11 @@ def event_alignment(engine: Engine, ref: str, *, ds: Dataset | None = None, mode
         reference[partner] = {"name": registry.get(partner).name,
                               "ideal": _num(hit["ideal"]) if hit is not None else None,
                               "ideal_se": _num(hit["se"]) if hit is not None else None}
-    brief_event = lambda e: {"id": e.id, "date": e.date_text, "stance": e.stance, "claimed_count": e.claimed_count,
-                             "known_count": e.known_count, "partial": e.partial}  # noqa: E731
+
+    def brief_event(e: Statement) -> dict[str, Any]:
+        return {"id": e.id, "date": e.date_text, "stance": e.stance, "claimed_count": e.claimed_count,
+                "known_count": e.known_count, "partial": e.partial}
+
     return {
         "event": brief_event(event),
         "counter": brief_event(counter_event) if counter_event else None,

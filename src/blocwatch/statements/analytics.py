@@ -156,7 +156,11 @@ def event_summary(source, ref: str, against: str | None = None) -> dict:
                        f"({', '.join(first_time_caveats)}) in which they may have been unnamed signatories.")
 
     other = ds.get(against) if against else previous(ds, e)
-    joined = left = joined_unc = left_unc = stayed = []
+    joined: list[str] = []
+    left: list[str] = []
+    joined_unc: list[str] = []
+    left_unc: list[str] = []
+    stayed: list[str] = []
     if other is not None:
         other_set = set(other.signatories)
         new = [c for c in sig if c not in other_set]
@@ -213,9 +217,9 @@ def event_summary(source, ref: str, against: str | None = None) -> dict:
         "signatories": sig,
         "signed_at_delivery": e.at_delivery,
         "changes": [{"iso3": s.iso3, "change": "joined", "date": s.joined_on.isoformat(), "note": s.note}
-                    for s in e.joined_later]
+                    for s in e.joined_later if s.joined_on is not None]
                    + [{"iso3": s.iso3, "change": "withdrew", "date": s.withdrew_on.isoformat(), "note": s.note}
-                      for s in e.withdrawn],
+                      for s in e.withdrawn if s.withdrew_on is not None],
         "unnamed_count": (max(e.claimed_count - e.known_count, 0) if e.claimed_count else None),
         "by_group": by_group(sig),
         "groups_covered": groups_covered(sig),
@@ -292,11 +296,11 @@ def country_history(source, iso3: str, series: str | None = None) -> dict:
             status = "joined_later"
         else:
             status = "signed"
+        changed = (signer.withdrew_on or signer.joined_on) if signer else None
         rows.append({"id": e.id, "date": e.date_text, "forum": e.forum, "session": e.session,
                      "stance": e.stance, "status": status, "list_complete": e.list_complete,
                      "source": signer.source if signer else None,
-                     "change_date": (signer.withdrew_on or signer.joined_on).isoformat()
-                     if signer and (signer.withdrew_on or signer.joined_on) else None})
+                     "change_date": changed.isoformat() if changed else None})
     signed = [r for r in rows if r["status"] in ("signed", "joined_later")]
     return {
         "iso3": country.iso3, "name": country.name, "regional_group": country.regional_group,

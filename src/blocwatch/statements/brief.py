@@ -18,6 +18,7 @@ session and year the numbers come from.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from jinja2 import Environment
 from sqlalchemy import Engine
@@ -51,7 +52,7 @@ def _cap(text: str | None) -> str | None:
     return text[:1].upper() + text[1:] if text else text
 
 
-def _names(codes) -> list[str]:
+def _names(codes) -> list[str | None]:
     return [_name(c) for c in codes]
 
 
@@ -112,7 +113,7 @@ def brief_facts(source, ref: str, *, engine: Engine | None = None, cache: Cache 
         refs(src.url, what=src.what)
     main = [e.sources[0].url]
     list_refs = refs(*{e.source_for(c) for c in s["signatories"]}) or refs(*main)
-    facts = {}
+    facts: dict[str, Any] = {}
     facts["delivery"] = {"delivered_by": s["delivered_by"], "delivered_by_name": _name(s["delivered_by"]),
                          "delivered_by_text": s["delivered_by_text"], "kind": e.kind,
                          "forum": FORUMS[e.forum], "session": e.session, "date": e.date_text,
@@ -175,6 +176,7 @@ def brief_facts(source, ref: str, *, engine: Engine | None = None, cache: Cache 
     }
 
 
+# One template line per paragraph: its line breaks are part of the output, so long lines stay (noqa below).
 _TEMPLATE = """\
 {%- macro r(refs) -%}{% for n in refs %}{{ ref(n) }}{% endfor %}{%- endmacro -%}
 {%- set d = f.delivery -%}{%- set c = f.counts -%}
@@ -222,7 +224,7 @@ In the roll calls of {{ ga.year }}, {{ agr("named signatory", "named signatories
 {% endif %}
 {{ h2("Sources") }}
 {% for s in sources %}{{ source_line(s) }}
-{% endfor %}"""
+{% endfor %}"""  # noqa: E501
 
 
 def _html_paragraph(p: str) -> str:

@@ -11,6 +11,7 @@ the CLI, the web app and the exports all see the same events.
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -145,7 +146,7 @@ class Statement:
 
     # -- dates ------------------------------------------------------------
     @property
-    def date_range(self) -> tuple[date, date]:
+    def date_range(self) -> tuple[dt.date, dt.date]:    # dt: the field ``date`` shadows the type here
         """Earliest and latest possible day (a month-precision date spans its month)."""
         if self.date_precision == "month":
             last = calendar.monthrange(self.date.year, self.date.month)[1]
@@ -277,6 +278,13 @@ def _country(loc: _Located, key: str, code, line: int | None = None) -> str | No
     return code
 
 
+def _required_country(loc: _Located, key: str, code, line: int | None = None) -> str:
+    iso3 = _country(loc, key, code, line)
+    if iso3 is None:
+        raise loc.fail(key, "expected an ISO3 code of the registry, got None", line)
+    return iso3
+
+
 def _item_line(loc: _Located, key: str, index: int) -> int:
     node = loc.lines.get(key, (None, None))[1]
     if isinstance(node, yaml.SequenceNode) and index < len(node.value):
@@ -329,7 +337,7 @@ def parse_event(path: Path, text: str) -> Statement:
         line = _item_line(loc, "signatories", i)
         if not isinstance(s, dict) or "iso3" not in s:
             raise loc.fail("signatories", f"item {i + 1}: expected a mapping with 'iso3', got {s!r}", line)
-        iso3 = _country(loc, "signatories", s["iso3"], line)
+        iso3 = _required_country(loc, "signatories", s["iso3"], line)
         if iso3 in signers:
             raise loc.fail("signatories", f"{iso3} is listed twice", line)
         signers[iso3] = {"iso3": iso3, "name": s.get("name"), "ordinal": i, "source": s.get("source")}
@@ -340,7 +348,7 @@ def parse_event(path: Path, text: str) -> Statement:
         line = _item_line(loc, "also_named", i)
         if not isinstance(s, dict) or "iso3" not in s or not isinstance(s.get("source"), str):
             raise loc.fail("also_named", f"item {i + 1}: expected a mapping with 'iso3' and 'source', got {s!r}", line)
-        iso3 = _country(loc, "also_named", s["iso3"], line)
+        iso3 = _required_country(loc, "also_named", s["iso3"], line)
         if iso3 in signers:
             raise loc.fail("also_named", f"{iso3} is already a signatory", line)
         signers[iso3] = {"iso3": iso3, "name": s.get("name"), "ordinal": None, "source": s["source"],
@@ -350,9 +358,9 @@ def parse_event(path: Path, text: str) -> Statement:
         line = _item_line(loc, "changes", i)
         if not isinstance(c, dict) or c.get("change") not in CHANGES:
             raise loc.fail("changes", f"item {i + 1}: 'change' must be one of {', '.join(CHANGES)}", line)
-        iso3 = _country(loc, "changes", c.get("iso3"), line)
-        if iso3 is None:
+        if c.get("iso3") is None:
             raise loc.fail("changes", f"item {i + 1}: 'iso3' is required", line)
+        iso3 = _required_country(loc, "changes", c["iso3"], line)
         on, _ = _date(loc, "changes", c.get("date"))
         entry = signers.setdefault(iso3, {"iso3": iso3, "name": c.get("name"), "ordinal": None,
                                           "source": c.get("source")})
@@ -367,7 +375,7 @@ def parse_event(path: Path, text: str) -> Statement:
         delivered_by=_country(loc, "delivered_by", data.get("delivered_by")),
         delivered_by_text=data.get("delivered_by_text"),
         lead=_country(loc, "lead", data.get("lead")), lead_text=data.get("lead_text"),
-        stance=data["stance"], target=_country(loc, "target", data["target"]), topics=tuple(topics),
+        stance=data["stance"], target=_required_country(loc, "target", data["target"]), topics=tuple(topics),
         claimed_count=claimed, list_complete=data["list_complete"], responds_to=data.get("responds_to"),
         signers=tuple(Signer(**s) for s in signers.values()), sources=tuple(sources),
         notes=data.get("notes"),

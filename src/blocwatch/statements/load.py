@@ -27,6 +27,12 @@ def _web(session: Session, cache: dict, url: str | None) -> Source | None:
     return cache[url]
 
 
+def _filled(value: str | None, what: str) -> str:
+    """A column that curated statements always fill (the store allows null for other kinds of events)."""
+    assert value is not None, f"stored statement without {what}"
+    return value
+
+
 def store_events(session: Session, events: list[Statement]) -> int:
     """Write ``events`` (replacing stored events with the same ids); return the rows written."""
     cache: dict[str, Source] = {}
@@ -52,7 +58,9 @@ def store_events(session: Session, events: list[Statement]) -> int:
             tie = f"{BASIS_MARK}{basis.what or ''}"
             whats[basis.url] = f"{whats[basis.url]} | {tie}" if whats.get(basis.url) else tie
         for i, (url, what) in enumerate(whats.items()):
-            event.sources.append(EventSource(source_id=_web(session, cache, url).id, what=what, ordinal=i))
+            web = _web(session, cache, url)
+            assert web is not None                  # every source of a curated event has a url
+            event.sources.append(EventSource(source_id=web.id, what=what, ordinal=i))
         for s in e.signers:
             src = _web(session, cache, s.source)
             event.positions.append(Position(
@@ -64,7 +72,9 @@ def store_events(session: Session, events: list[Statement]) -> int:
     session.flush()
     for e in events:
         if e.responds_to:
-            session.get(Event, e.id).responds_to = e.responds_to
+            stored = session.get(Event, e.id)
+            assert stored is not None               # added above
+            stored.responds_to = e.responds_to
     return rows
 
 
@@ -91,20 +101,21 @@ def dataset(source: Engine | Dataset) -> Dataset:
                 what = es.what or ""
                 if BASIS_MARK in what:
                     what, quote = what.split(BASIS_MARK, 1)
-                    basis = SourceRef(es.source.url, quote)
+                    basis = SourceRef(_filled(es.source.url, "source url"), quote)
                     what = what.removesuffix(" | ")
                     if not what:
                         continue
-                refs.append(SourceRef(es.source.url, what or None))
+                refs.append(SourceRef(_filled(es.source.url, "source url"), what or None))
             out.append(Statement(
                 id=ev.id, series=ev.series, kind=ev.kind, title=ev.title, forum=ev.forum, session=ev.session,
                 date=ev.date, date_precision=ev.date_precision, delivered_by=ev.delivered_by,
                 delivered_by_text=ev.delivered_by_text, lead=ev.lead, lead_text=ev.lead_text,
-                stance=ev.stance, target=ev.target, topics=tuple(ev.topics or ()),
+                stance=_filled(ev.stance, "stance"), target=_filled(ev.target, "target"), topics=tuple(ev.topics or ()),
                 claimed_count=ev.claimed_count, list_complete=ev.list_complete, responds_to=ev.responds_to,
                 signers=tuple(Signer(iso3=p.iso3, name=p.name_in_source, ordinal=p.ordinal,
                                      joined_on=p.joined_on, withdrew_on=p.withdrew_on,
-                                     source=urls.get(p.source_id), note=p.note) for p in positions),
+                                     source=None if p.source_id is None else urls.get(p.source_id),
+                                     note=p.note) for p in positions),
                 sources=tuple(refs), notes=ev.notes,
                 responds_to_basis=basis,
             ))
