@@ -421,6 +421,7 @@ def test_work_grows_linearly_with_the_text(monkeypatch):
 
     def work(n: int) -> tuple[int, int]:
         signatories._fragment_items.cache_clear()
+        signatories._raw_fragment_items.cache_clear()
         resolves = attempts = 0
         real_resolve, real_phrase = signatories._resolve, counts._PHRASE
 

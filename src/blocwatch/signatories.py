@@ -97,6 +97,7 @@ _OWN_COUNTRY = re.compile(
     r"|(?:和|及|以及|与|與)?(?:我国|我國|我的国家|我的國家|本国|本國))$",  # Chinese: "和我国，加拿大"
     re.IGNORECASE,
 )
+_OWN_COUNTRY_CHARS = 80  # the phrase ends a fragment and is shorter than this
 _CONNECTOR = re.compile(
     r"^(?:(?:and|as\s+well\s+as|et|y)\s+)?(?:the\s+|les\s+|los\s+)?"
     r"(?:following\s+(?:\S+\s+)?(?:other\s+)?(?:countries|states|nations)"
@@ -113,6 +114,7 @@ _NEVER_FIRST = {"of", "and", "de", "du", "des", "del", "to", "for", "by", "on", 
                 "à", "au", "aux", "en", "por", "para", "от", "из", "в"}
 _NEVER_LAST = _NEVER_FIRST | {"the", "le", "la", "les", "el", "los", "las", "l'"}
 _CONJ_FIRST = {c[0] for c in _CONJUNCTIONS}
+_TARGET_CHARS = 48  # a target verb (and its preposition) ends the stretch before the name
 # Genitive particles before a name in a list ("au nom de l'Allemagne, de la Belgique, des Pays-Bas
 # et de l'Égypte", "en nombre de Alemania, del Reino Unido"): skipped like a conjunction.
 _PARTICLES = {"de", "du", "des", "d'", "d’", "del", "of"}
@@ -489,11 +491,20 @@ _Item = tuple[str, int, int, "str | None", "str | None", bool, bool]
 
 def _analyse_fragment(text: str, start: int, end: int) -> list[_Element]:
     """The elements of one fragment: names, gaps, breaks, own-country and connector marks."""
-    start, end = _clean_span(text, start, end)
-    if start >= end:
-        return []
     return [_Element(kind, start + s, start + e, text[start + s:start + e], iso3, name, conj, code)
-            for kind, s, e, iso3, name, conj, code in _fragment_items(text[start:end])]
+            for kind, s, e, iso3, name, conj, code in _raw_fragment_items(text[start:end])]
+
+
+@lru_cache(maxsize=1 << 15)
+def _raw_fragment_items(raw: str) -> tuple[_Item, ...]:
+    """:func:`_fragment_items` of ``raw`` once quotes and spaces around it are trimmed."""
+    start, end = _clean_span(raw, 0, len(raw))
+    if start >= end:
+        return ()
+    if start == 0 and end == len(raw):
+        return _fragment_items(raw)
+    return tuple((kind, start + s, start + e, iso3, name, conj, code)
+                 for kind, s, e, iso3, name, conj, code in _fragment_items(raw[start:end]))
 
 
 @lru_cache(maxsize=1 << 15)
@@ -505,7 +516,7 @@ def _fragment_items(frag: str) -> tuple[_Item, ...]:
     n = len(frag)
     if _ELLIPSIS_ONLY.fullmatch(frag):
         return (("ellipsis", 0, n, None, None, False, False),)
-    m = _OWN_COUNTRY.search(frag)
+    m = _OWN_COUNTRY.search(frag, max(0, n - _OWN_COUNTRY_CHARS))
     if m:
         # "..., États-Unis et mon propre pays, le Canada": the names before the phrase stay
         # list items; the name after it is the speaker.
@@ -622,7 +633,8 @@ def _fragment_items(frag: str) -> tuple[_Item, ...]:
         else:
             gap = items[idx - 1][0] == "conj"
         out.append(("gap" if gap else "break", s, e, None, None, after_conj(idx), False))
-        if k < len(items) and items[k][0] in ("name", "part") and _TARGET.search(piece):
+        if k < len(items) and items[k][0] in ("name", "part") and \
+                _TARGET.search(piece, max(0, len(piece) - _TARGET_CHARS)):
             # "Denounced China, ...": the state after the verb is the target; it starts no list.
             t = k
             while items[t][0] == "part":
