@@ -9,7 +9,7 @@ from dbsnapshot import row_counts
 
 TEXT = ("Joint statement delivered by Canada on behalf of 5 countries: Canada, Japan, Australia, "
         "Ruritania and New Zealand.")
-ARGS = ["--source", "https://example.org/statement", "--date", "2026-06-20", "--forum", "HRC",
+ARGS = ["--publisher", "ngo", "--source", "https://example.org/statement", "--date", "2026-06-20", "--forum", "HRC",
         "--stance", "critical", "--session", "HRC62", "--by", "Canada"]
 
 
@@ -45,7 +45,7 @@ def test_yes_stores_once_with_provenance_and_a_second_add_is_refused(small_cli, 
     shown = json.loads(small_cli("events", "show", "hrc62-critical", "--json").stdout)
     assert shown["signatories"] == ["CAN", "JPN", "AUS", "NZL"] and shown["partial"] is True
     assert shown["sources"] == [{"url": "https://example.org/statement",
-                                 "what": "text of the statement (list of signatories)"}]
+                                 "what": "text of the statement (list of signatories)", "publisher": "ngo"}]
     assert shown["signatory_sources"]["JPN"] == "https://example.org/statement"
     # The curated file format, read back by the same validation as the bundled events.
     assert read_event_file(yaml_out).signatories == ["CAN", "JPN", "AUS", "NZL"]
@@ -86,10 +86,20 @@ def test_the_api_previews_and_stores(small_db_url):
     import blocwatch
 
     bw = blocwatch.open(small_db_url)
-    preview = bw.events.add(TEXT, source="https://example.org/s", day=date(2026, 6, 21), forum="hrc",
+    preview = bw.events.add(TEXT, source="https://www.hrw.org/s", day=date(2026, 6, 21), forum="hrc",
                             stance="supportive", event_id="test-add")
     assert not preview.stored and "test-add" not in bw.dataset().ids()
-    stored = bw.events.add(TEXT, source="https://example.org/s", day=date(2026, 6, 21), forum="hrc",
+    stored = bw.events.add(TEXT, source="https://www.hrw.org/s", day=date(2026, 6, 21), forum="hrc",
                            stance="supportive", event_id="test-add", store=True)
     assert stored.stored and bw.events.get("test-add").stance == "supportive"
     bw.close()
+
+
+def test_an_unknown_publisher_is_asked_for(small_cli, tmp_path):
+    path = tmp_path / "statement.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    args = [a for a in ARGS if a not in ("--publisher", "ngo")]
+    result = small_cli("events", "add", str(path), *args, "--yes")
+    assert result.exit_code == 2 and "example.org is not in data/publishers.csv" in result.output
+    result = small_cli("events", "add", str(path), *args, "--source", "https://www.gov.uk/x", "--yes", "--json")
+    assert result.exit_code == 0, result.output

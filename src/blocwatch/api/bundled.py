@@ -25,6 +25,12 @@ def _statements(session: Session) -> int:
     return load_statements(session)
 
 
+def _publishers(session: Session) -> int:
+    from blocwatch.statements.publishers import fill
+
+    return fill(session)
+
+
 def _unga(session: Session) -> int:
     from blocwatch.ga.load import load_unga
 
@@ -34,6 +40,7 @@ def _unga(session: Session) -> int:
 LOADERS: tuple[Loader, ...] = (
     Loader("bundled:countries", _countries, "the UN member registry"),
     Loader("bundled:statements", _statements, "the curated joint statements"),
+    Loader("bundled:publishers", _publishers, "the publisher kind of each source"),
     Loader("bundled:unga", _unga, "General Assembly votes 1946-2019"),
 )
 

@@ -156,7 +156,8 @@ class Events:
     def add(self, text: str, *, source: str, day: date, forum: Forum | str, stance: Stance | str,
             event_id: str | None = None, title: str | None = None, delivered_by: str | None = None,
             session: str | None = None, series: str = "xinjiang", target: str = "CHN",
-            claimed_count: int | None = None, store: bool = False, where: str = "input") -> AddedEvent:
+            claimed_count: int | None = None, publisher: str | None = None, store: bool = False,
+            where: str = "input") -> AddedEvent:
         """A new event from the text of a statement (``events add``); stored only with ``store=True``.
 
         The list is parsed from ``text``, every check of a curated file
@@ -172,7 +173,8 @@ class Events:
         new = add.draft(text, source_url=source, day=day, forum=choose(Forum, forum, "--forum").value,
                         stance=choose(Stance, stance, "--stance").value, event_id=event_id, title=title,
                         delivered_by=by, session=session, series=series,
-                        target=self._bw.countries.get(target).iso3, claimed_count=claimed_count, where=where)
+                        target=self._bw.countries.get(target).iso3, claimed_count=claimed_count,
+                        publisher=publisher, where=where)
         if store:
             with session_scope(self._bw.engine) as db_session:
                 add.store(db_session, new)

@@ -119,6 +119,9 @@ class EventSummary(Result):
     counter: dict[str, Any] | None
     counters: list[Any]
     sources: list[Any]
+    publishers: dict[str, int]
+    mirror_only: bool
+    list_mirror_only: bool
     signatory_sources: dict[str, Any]
     responds_to_basis: dict[str, Any] | None
     caveats: list[Any]

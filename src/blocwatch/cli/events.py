@@ -239,6 +239,8 @@ def events_add(
     target: str = typer.Option("CHN", "--target", metavar="STATE", help="The state the statement is about."),
     claimed: int | None = typer.Option(None, "--claimed", help="Claimed number of signatories (default: the "
                                                                 "number the text states)."),
+    publisher: str | None = typer.Option(None, "--publisher", help="Kind of publisher of the source: un, "
+                                         "government, ngo, news or mirror (default: from data/publishers.csv)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Store without asking (needed when the text comes "
                                                          "from standard input)."),
     yaml_out: Path | None = typer.Option(None, "--yaml-out", metavar="FILE",
@@ -258,7 +260,7 @@ def events_add(
     where = "standard input" if source_file == "-" else source_file
     kwargs = dict(source=source, day=_day(day, "--date"), forum=forum, stance=stance, event_id=event_id,
                   title=title, delivered_by=delivered_by, session=session, target=target,
-                  claimed_count=claimed, where=where)
+                  claimed_count=claimed, publisher=publisher, where=where)
     preview = bw().events.add(text, **kwargs)
     if not as_json:
         emit_table(("#", "Text as written", "ISO3", "Name"),

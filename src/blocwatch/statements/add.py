@@ -44,16 +44,22 @@ def _event_id(day: date, session: str | None, forum: str, stance: str) -> str:
 def draft(text: str, *, source_url: str, day: date, forum: str, stance: str, event_id: str | None = None,
           title: str | None = None, delivered_by: str | None = None, session: str | None = None,
           series: str = "xinjiang", target: str = "CHN", kind: str = "statement",
-          claimed_count: int | None = None, where: str = "input") -> Draft:
+          claimed_count: int | None = None, publisher: str | None = None, where: str = "input") -> Draft:
     """Parse ``text`` and build the new event; :class:`InvalidInput` naming the field on any problem.
 
-    The signatories are the parser's list, in order, each citing ``source_url``;
+    The signatories are the parser's list, in order, each citing ``source_url``,
+    whose ``publisher`` kind comes from ``data/publishers.csv`` unless given;
     ``claimed_count`` defaults to the count the text states; the list is
     complete when the parser says so (the count stated matches the states found).
     """
     check_text(text, where)
     if not re.match(r"^https?://\S+$", source_url or ""):
         raise InvalidInput(f"--source {source_url!r}: expected the http(s) address of the text")
+    from blocwatch.statements.publishers import PUBLISHERS, publisher_of
+
+    if publisher is not None and publisher not in PUBLISHERS:
+        raise InvalidInput(f"--publisher {publisher!r}: expected one of {', '.join(PUBLISHERS)}")
+    publisher = publisher or publisher_of(source_url)
     parsed = parse_any(text)
     if not parsed.signatories:
         raise InvalidInput(f"{where}: no list of states found; nothing to add "
@@ -74,7 +80,8 @@ def draft(text: str, *, source_url: str, day: date, forum: str, stance: str, eve
         "notes": "Added with `blocwatch events add` from the text at the source; "
                  + (f"unresolved in the list: {', '.join(repr(f.text) for f in parsed.unresolved)}."
                     if parsed.unresolved else "every name in the list resolved."),
-        "sources": [{"url": source_url, "what": "text of the statement (list of signatories)"}],
+        "sources": [{"url": source_url, "what": "text of the statement (list of signatories)",
+                     "publisher": publisher}],
     }
     text_yaml = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     return Draft(parse_event(Path(f"{event_id}.yaml"), text_yaml), text_yaml, parsed)

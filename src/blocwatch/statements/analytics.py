@@ -32,6 +32,14 @@ NO_GROUP = "none"
 OPPOSITE = {"critical": "supportive", "supportive": "critical"}
 
 
+def _note_source(note: str | None) -> str | None:
+    """The source address a change's note ends with ("... (https://...)")."""
+    if not note or not note.rstrip().endswith(")"):
+        return None
+    url = note.rstrip()[:-1].rsplit("(", 1)[-1]
+    return url if url.startswith(("http://", "https://")) else None
+
+
 def by_group(iso3s) -> dict[str, int]:
     """Counts by regional group (every group key present; states without a group under ``none``)."""
     counts = Counter(registry.group_of(c) or NO_GROUP for c in iso3s)
@@ -135,7 +143,13 @@ def event_summary(source, ref: str, against: str | None = None) -> dict:
     ``switchers`` -- signatories named earlier on the opposite side;
     ``both_sides`` -- signatories also named on an opposite-stance event of
     the same session and forum; ``neither_side`` -- UN members (on the day)
-    named on neither this event nor its counter; ``counter``.
+    named on neither this event nor its counter; ``counter``;
+    ``sources`` (each with its ``publisher``: un, government, ngo, news or
+    mirror), ``publishers`` (how many sources of each), ``mirror_only``
+    (every source is a mirror or blog) and ``list_mirror_only`` (the list of
+    signatories comes only from mirrors or blogs); ``changes`` after delivery
+    with their ``source`` and its ``publisher`` (a change resting only on a
+    mirror gets a caveat).
     """
     ds = _ds(source)
     e = ds.get(ref)
@@ -205,6 +219,26 @@ def event_summary(source, ref: str, against: str | None = None) -> dict:
                           f"{e.claimed_count if e.claimed_count else 'an unstated number of'} signatories are named"
                           + (f" ({unnamed} unnamed)" if unnamed and unnamed > 0 else "")
                           + "; group counts and coverage are lower bounds.")
+    publisher = {ref.url: ref.publisher for ref in e.sources}
+    changes = [{"iso3": sg.iso3, "change": change, "date": on.isoformat(), "note": sg.note,
+                "source": _note_source(sg.note), "publisher": publisher.get(_note_source(sg.note) or "")}
+               for change, signers in (("joined", e.joined_later), ("withdrew", e.withdrawn))
+               for sg in signers
+               for on in [sg.joined_on if change == "joined" else sg.withdrew_on] if on is not None]
+    mirror_only = bool(e.sources) and all(ref.publisher == "mirror" for ref in e.sources)
+    if mirror_only:
+        caveats.append("every source of this event is a mirror or blog (a repost of what others published): "
+                       "check the facts against an original before citing them.")
+    list_publishers = {publisher.get(sg.source or "") for sg in e.signers if sg.standing}
+    list_mirror_only = bool(list_publishers) and list_publishers <= {"mirror"}
+    if list_mirror_only and not mirror_only:
+        caveats.append("the list of signatories comes only from mirrors or blogs ("
+                       + ", ".join(sorted({sg.source for sg in e.signers if sg.standing and sg.source}))
+                       + "), which repost what others published: check it against an original before citing it.")
+    for c in changes:
+        if c["publisher"] == "mirror":
+            caveats.append(f"{c['iso3']} {c['change']} on {c['date']}: this rests only on a mirror or blog "
+                           f"({c['source']}), not on the original statement.")
     if e.withdrawn or e.joined_later:
         caveats.append("the list changed after delivery: "
                        + "; ".join([f"{s.iso3} joined on {s.joined_on}" for s in e.joined_later]
@@ -216,10 +250,7 @@ def event_summary(source, ref: str, against: str | None = None) -> dict:
         "lead": e.lead, "lead_text": e.lead_text,
         "signatories": sig,
         "signed_at_delivery": e.at_delivery,
-        "changes": [{"iso3": s.iso3, "change": "joined", "date": s.joined_on.isoformat(), "note": s.note}
-                    for s in e.joined_later if s.joined_on is not None]
-                   + [{"iso3": s.iso3, "change": "withdrew", "date": s.withdrew_on.isoformat(), "note": s.note}
-                      for s in e.withdrawn if s.withdrew_on is not None],
+        "changes": changes,
         "unnamed_count": (max(e.claimed_count - e.known_count, 0) if e.claimed_count else None),
         "by_group": by_group(sig),
         "groups_covered": groups_covered(sig),
@@ -240,7 +271,10 @@ def event_summary(source, ref: str, against: str | None = None) -> dict:
         "neither_side_certain": neither_certain,
         "counter": counter,
         "counters": tied,
-        "sources": [s.to_dict() for s in e.sources],
+        "sources": [ref.to_dict() for ref in e.sources],
+        "publishers": dict(Counter(ref.publisher or "unclassified" for ref in e.sources)),
+        "mirror_only": mirror_only,
+        "list_mirror_only": list_mirror_only,
         "signatory_sources": {s.iso3: s.source for s in e.signers},
         "responds_to_basis": e.responds_to_basis.to_dict() if e.responds_to_basis else None,
         "caveats": caveats,

@@ -168,11 +168,18 @@ def brief_facts(source, ref: str, *, engine: Engine | None = None, cache: Cache 
     else:
         facts["counter"] = None
     facts["ga_alignment"] = _ga_facts(engine, ds, e.id, refs, cache)
+    publisher = {ref.url: ref.publisher for x in ds for ref in x.sources}
+    facts["sourcing"] = {"publishers": s["publishers"], "mirror_only": s["mirror_only"],
+                         "list_mirror_only": s["list_mirror_only"],
+                         "mirror_changes": [{**c, "name": _name(c["iso3"])} for c in s["changes"]
+                                            if c["publisher"] == "mirror"],
+                         "refs": list_refs}
     return {
         "event": s,
         "title": e.title,
         "facts": facts,
-        "sources": [{"n": i + 1, "url": u, "what": refs.what.get(u)} for i, u in enumerate(refs.urls)],
+        "sources": [{"n": i + 1, "url": u, "what": refs.what.get(u), "publisher": publisher.get(u)}
+                    for i, u in enumerate(refs.urls)],
     }
 
 
@@ -222,9 +229,22 @@ In the roll calls of {{ ga.year }}, {{ agr("named signatory", "named signatories
 {% if missing %}Without an ideal point or agreement score (listed, not counted): {% for w in missing %}{{ w.name }} ({{ w.reason }}){{ "; " if not loop.last }}{% endfor %}. {% endif %}{% if cav %}Caveat{{ "s" if cav|length > 1 }}: {% for c in cav %}{% if cav|length > 1 %}({{ loop.index }}) {% endif %}{{ c.text }}{{ " " if not loop.last }}{% endfor %}{% endif %}{% if missing or cav %}{{ r(a.refs) }}{% endif %}
 {% endif %}
 {% endif %}
+{% set so = f.sourcing -%}
+{% if so.mirror_only %}Every source of this event is a mirror or blog, which reposts what others published: check these facts against an original before citing them.{{ r(so.refs) }}
+{% elif so.list_mirror_only %}The list of signatories comes only from mirrors or blogs, which repost what others published: check it against an original before citing it.{{ r(so.refs) }}
+{% endif %}{% for c in so.mirror_changes %}That {{ c.name }} {{ c.change }} on {{ c.date }} rests only on a mirror or blog, not on the original statement.
+{% endfor %}
 {{ h2("Sources") }}
 {% for s in sources %}{{ source_line(s) }}
 {% endfor %}"""  # noqa: E501
+
+
+def _publisher_label(source: dict) -> str:
+    """" [news]" after a source line: what kind of publisher it is."""
+    from blocwatch.statements.publishers import PUBLISHERS
+
+    kind = source.get("publisher")
+    return f" [{PUBLISHERS[kind]}]" if kind in PUBLISHERS else ""
 
 
 def _html_paragraph(p: str) -> str:
@@ -250,7 +270,8 @@ def render_facts(data: dict, fmt: str = "md") -> str:
     if fmt == "md":
         helpers = {"h1": lambda t: f"# {t}", "h2": lambda t: f"## {t}",
                    "ref": lambda n: f" [[{n}]]({data['sources'][n - 1]['url']})",
-                   "source_line": lambda s: f"{s['n']}. <{s['url']}>" + (f" — {s['what']}" if s["what"] else "")}
+                   "source_line": lambda s: f"{s['n']}. <{s['url']}>" + (f" — {s['what']}" if s["what"] else "")
+                   + _publisher_label(s)}
     else:
         from markupsafe import Markup, escape
 
@@ -258,7 +279,7 @@ def render_facts(data: dict, fmt: str = "md") -> str:
                    "ref": lambda n: Markup(f' <a href="{escape(data["sources"][n - 1]["url"])}">[{n}]</a>'),
                    "source_line": lambda s: Markup(
                        f'<p id="s{s["n"]}">{s["n"]}. <a href="{escape(s["url"])}">{escape(s["url"])}</a>'
-                       + (f" — {escape(s['what'])}" if s["what"] else "") + "</p>")}
+                       + (f" — {escape(s['what'])}" if s["what"] else "") + escape(_publisher_label(s)) + "</p>")}
     text = env.from_string(_TEMPLATE).render(f=data["facts"], title=data["title"], sources=data["sources"],
                                              ideal=alignment.fmt_ideal, cap=_cap, pct=alignment.fmt_share, **helpers)
     text = "\n".join(line.rstrip() for line in text.splitlines())

@@ -21,6 +21,7 @@ import yaml
 
 from blocwatch import registry
 from blocwatch.errors import InvalidInput, NotFound
+from blocwatch.statements.publishers import PUBLISHERS
 
 SERIES = ("xinjiang",)
 FORUMS = {
@@ -43,11 +44,15 @@ class EventNotFound(NotFound):
 
 @dataclass(frozen=True, slots=True)
 class SourceRef:
+    """A source of an event: its address, what it supports, and its publisher kind
+    (un, government, ngo, news, mirror: :mod:`blocwatch.statements.publishers`)."""
+
     url: str
     what: str | None = None
+    publisher: str | None = None
 
     def to_dict(self) -> dict:
-        return {"url": self.url, "what": self.what}
+        return {"url": self.url, "what": self.what, "publisher": self.publisher}
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,7 +331,11 @@ def parse_event(path: Path, text: str) -> Statement:
     for i, s in enumerate(data["sources"] or []):
         if not isinstance(s, dict) or not isinstance(s.get("url"), str):
             raise loc.fail("sources", "each source needs a 'url'", _item_line(loc, "sources", i))
-        sources.append(SourceRef(s["url"], s.get("what")))
+        publisher = s.get("publisher")
+        if publisher is not None and publisher not in PUBLISHERS:
+            raise loc.fail("sources", f"publisher {publisher!r}: expected one of {', '.join(PUBLISHERS)}",
+                           _item_line(loc, "sources", i))
+        sources.append(SourceRef(s["url"], s.get("what"), publisher))
     if not sources:
         raise loc.fail("sources", "at least one source is required")
 

@@ -75,6 +75,8 @@ DICTIONARY = [
     ("sources", "ordinal", "integer", "Order of the source for the event."),
     ("sources", "url", "text", "Address of the source."),
     ("sources", "what", "text", "What the source supports."),
+    ("sources", "publisher", "text", "Kind of publisher: un (UN document), government, ngo, news, or mirror "
+                                     "(a blog, forum, aggregator or content farm reposting others)."),
 ]
 
 
@@ -100,7 +102,8 @@ def tables(source) -> dict[str, pd.DataFrame]:
                 "source_url": s.source, "note": s.note,
             })
         for i, ref in enumerate(e.sources):
-            sources.append({"event_id": e.id, "ordinal": i, "url": ref.url, "what": ref.what})
+            sources.append({"event_id": e.id, "ordinal": i, "url": ref.url, "what": ref.what,
+                            "publisher": ref.publisher})
     countries = [{"iso3": c.iso3, "name": c.name, "status": c.status, "regional_group": c.regional_group}
                  for c in registry.countries()]
     out = {"events": pd.DataFrame(events), "positions": pd.DataFrame(positions),

@@ -19,11 +19,13 @@ KIND = "bundled:statements"
 BASIS_MARK = "responds_to: "
 
 
-def _web(session: Session, cache: dict, url: str | None) -> Source | None:
+def _web(session: Session, cache: dict, url: str | None, publisher: str | None = None) -> Source | None:
     if not url:
         return None
     if url not in cache:
         cache[url] = get_source(session, kind="web", url=url)
+    if publisher and cache[url].publisher != publisher:
+        cache[url].publisher = publisher
     return cache[url]
 
 
@@ -51,14 +53,16 @@ def store_events(session: Session, events: list[Statement]) -> int:
             list_complete=e.list_complete, responds_to=None, notes=e.notes,
         )
         whats: dict[str, str | None] = {}
+        publishers: dict[str, str | None] = {}
         for ref in e.sources:
             whats.setdefault(ref.url, ref.what)
+            publishers.setdefault(ref.url, ref.publisher)
         basis = e.responds_to_basis
         if basis:  # kept on the source row: "<what> | responds_to: <quote>"
             tie = f"{BASIS_MARK}{basis.what or ''}"
             whats[basis.url] = f"{whats[basis.url]} | {tie}" if whats.get(basis.url) else tie
         for i, (url, what) in enumerate(whats.items()):
-            web = _web(session, cache, url)
+            web = _web(session, cache, url, publishers.get(url))
             assert web is not None                  # every source of a curated event has a url
             event.sources.append(EventSource(source_id=web.id, what=what, ordinal=i))
         for s in e.signers:
@@ -101,11 +105,11 @@ def dataset(source: Engine | Dataset) -> Dataset:
                 what = es.what or ""
                 if BASIS_MARK in what:
                     what, quote = what.split(BASIS_MARK, 1)
-                    basis = SourceRef(_filled(es.source.url, "source url"), quote)
+                    basis = SourceRef(_filled(es.source.url, "source url"), quote, es.source.publisher)
                     what = what.removesuffix(" | ")
                     if not what:
                         continue
-                refs.append(SourceRef(_filled(es.source.url, "source url"), what or None))
+                refs.append(SourceRef(_filled(es.source.url, "source url"), what or None, es.source.publisher))
             out.append(Statement(
                 id=ev.id, series=ev.series, kind=ev.kind, title=ev.title, forum=ev.forum, session=ev.session,
                 date=ev.date, date_precision=ev.date_precision, delivered_by=ev.delivered_by,

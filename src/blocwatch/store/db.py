@@ -32,7 +32,7 @@ from blocwatch.errors import DatabaseRefused, SchemaMismatch
 ENV_VAR = "BLOCWATCH_DB"
 # The newest migration (checked against Alembic's scripts by a test), so that
 # an up-to-date database is recognised without loading Alembic.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 BUSY_TIMEOUT_MS = 60_000
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -115,7 +115,8 @@ def _hide(url: str) -> str:
 
 def _check_sqlite_file(path: Path) -> None:
     if path.is_dir():
-        raise DatabaseRefused(f"--db {path}: is a folder; give a file name inside it (e.g. {path / 'blocwatch.sqlite3'})")
+        raise DatabaseRefused(f"--db {path}: is a folder; give a file name inside it "
+                              f"(e.g. {path / 'blocwatch.sqlite3'})")
     if not path.parent.is_dir():
         raise DatabaseRefused(f"--db {path}: the folder {path.parent} does not exist")
     if path.exists() and path.stat().st_size:

@@ -28,6 +28,8 @@ class Source(Base):
     url: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     citation: Mapped[str | None] = mapped_column(Text)
+    # web sources: un | government | ngo | news | mirror (statements.publishers, data/publishers.csv)
+    publisher: Mapped[str | None] = mapped_column(String(20))
     __table_args__ = (UniqueConstraint("kind", "url", "title", name="uq_source"),)
 
 
