@@ -239,11 +239,14 @@ def _anchors(lower: str):
 _WORD_START = re.compile(r"(?<!\w)\w+|(?<!\d)\d")
 # First words of the approximate and "another" phrases before a number (see _APPROX_BEFORE,
 # _ADDITIONAL_BEFORE): with the number words and digits, the only places a phrase can start.
-_STARTERS = frozenset(
-    "more over nearly almost about around some at up roughly approximately close upwards in "
-    "fewer less under another an a further additional the other otros otras ещё еще "
-    "plus près pres environ quelque au moins más mas cerca casi unos unas alrededor al menos "
-    "более свыше почти около порядка примерно менее أكثر نحو حوالي حوالى قرابة ما أقل".split())
+_STARTERS = frozenset((
+    "more", "over", "nearly", "almost", "about", "around", "some", "at", "up", "roughly",
+    "approximately", "close", "upwards", "in", "fewer", "less", "under", "another", "an", "a",
+    "further", "additional", "the", "other", "otros", "otras", "ещё", "еще", "plus", "près", "pres",
+    "environ", "quelque", "au", "moins", "más", "mas", "cerca", "casi", "unos", "unas", "alrededor",
+    "al", "menos", "более", "свыше", "почти", "около", "порядка", "примерно", "менее", "أكثر", "نحو",
+    "حوالي", "حوالى", "قرابة", "ما", "أقل",
+))
 _ZH_ANCHOR = re.compile(r"成员国|成員國|国家|國家|国|國")
 WINDOW = 120      # characters before a noun where its number and the words before it may start
 _ZH_WINDOW = 16

@@ -6,6 +6,11 @@ its URL line) and picks a primary answer.
 
 How a list is found in prose
 ----------------------------
+0. The text is prepared (:func:`_prepare`): NFC; invisible characters (soft
+   hyphen, zero-width space/joiner/non-joiner, word joiner, BOM, direction
+   marks) dropped; a no-break space inside a word dropped when only the
+   joined word is a name word ("Nor\u00a0way"; "Germany\u202fand" keeps its
+   space). Every offset reported is an offset in the text as given.
 1. The text is cut into *fragments* at list punctuation (``,`` ``;`` ``、``
    ``،`` ``，``), newlines, bullets, spaced dashes, colons, sentence ends and
    ellipses.
@@ -14,10 +19,21 @@ How a list is found in prose
    words (characters for Chinese) and covered by the segmentation that
    resolves the most words: names, conjunctions between them
    ("and", "et", "y", "и", "و", "和", "以及", "as well as", "and of course"),
-   and unresolved words. This reads "Croatia Czech Republic" as two states,
-   keeps "Bosnia and Herzegovina" whole, and trims prose at either end
-   ("signed by 39 countries including Albania" -> Albania; "the State of
-   Palestine to the United Nations Office at Geneva" -> State of Palestine).
+   genitive particles ("de", "des", "d'", "del", "of": "au nom de
+   l'Allemagne, de la Belgique, des Pays-Bas et de l'Égypte"), and
+   unresolved words. This reads "Croatia Czech Republic" as two states,
+   keeps "Bosnia and Herzegovina" (and 埃及, whose 及 is also "and") whole,
+   and trims prose at either end ("signed by 39 countries including
+   Albania" -> Albania; "the State of Palestine to the United Nations Office
+   at Geneva" -> State of Palestine). Inside a fragment only exact names
+   count (no country_converter regular expressions, which would read
+   "United Switzerland" as a name); a fragment with no name word at all is
+   not segmented. In running text a word of three letters or fewer is a
+   state only when it has no lower-case letter ("no", "is", "us" never
+   are), and an ISO code ("NO", "FRA") only in a list made of codes.
+   A state just after a word aimed at it ("Denounced China", "condemning
+   China", "urge China to", "dénonçant la Chine", "осуждая Китай", "谴责中国")
+   is the statement's target and starts no list.
 3. A *list* is a maximal run of resolved names. Prose (an unresolved stretch
    that does not look like a name: lower-case words, digits, more than four
    words), a colon and a sentence end close a run. An unresolved fragment
@@ -28,7 +44,10 @@ How a list is found in prose
    that ends the text ("Venezu", cut mid-word) marks the list ``truncated``,
    as does an ellipsis after the last name.
 4. "my own country, X" / "on behalf of my country, X" marks X as the
-   speaker (``own_country``); "and the following 50 countries:" after it
+   speaker (``own_country``), also after the list's conjunction, in the six
+   languages ("..., États-Unis et mon propre pays, le Canada", "y mi propio
+   país", "и моя страна", "وبلدي", "和我国"): the names before it stay in the
+   list; "and the following 50 countries:" after it
    does not close the list, so "on behalf of my country, Canada, and the
    following 50 countries: Albania, ..." is one list of 51.
 5. The *primary* list of a text is the one naming the most distinct states
@@ -36,14 +55,22 @@ How a list is found in prose
    in ``lists``. A run of a single name is a list only when the whole text
    is that name.
 
-Counts: ``claimed_count`` is the first exact total stated in the text
-(:mod:`blocwatch.counts`: "38 countries joined Germany" is 39; approximate
-and "N other" phrases are never a claimed count). ``count_matches`` compares
+Counts: ``claimed_count`` is the count that introduces the primary list
+("on behalf of 4 countries: ...", "another 13 countries (A, B, ...)"), else
+the first claim in the text (:mod:`blocwatch.counts`: a count in a signatory
+context; "38 countries joined Germany" is 39; approximate and "N other"
+phrases, and counts in prose such as "27 member states were consulted", are
+never a claimed count). ``count_matches`` compares
 it with the number of *distinct* states in the primary list. ``complete`` is
 True when the count matches and the list has no unresolved fragment, no
 elision and no cut; False when a count is stated and not met, or the list is
 cut or elided, or no list was found although a count was stated; None when
 the text states no count and nothing shows the list is partial.
+
+Speed: linear in the text. Count phrases are matched only just before
+their nouns, fragments are analysed once per distinct text (cached), and
+``progress(done, total)`` reports characters done for a progress bar.
+:func:`check_text` refuses input that is clearly binary.
 """
 
 from __future__ import annotations
@@ -431,7 +458,7 @@ def _trim_brackets(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _unbalanced(span: str) -> bool:
-    return any((o in span) != (c in span) for o, c in zip(_OPENERS, _CLOSERS))
+    return any((o in span) != (c in span) for o, c in zip(_OPENERS, _CLOSERS, strict=True))
 
 
 def _tokens(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -555,7 +582,7 @@ def _fragment_items(frag: str) -> tuple[_Item, ...]:
     best: list[tuple[int, int]] = [(0, 0)] * (n + 1)
     choice: list[tuple] = [None] * (n + 1)  # type: ignore[list-item]
     for i in range(n - 1, -1, -1):
-        cand = (best[i + 1], ("junk", i + 1, None, None, False))
+        cand: tuple[tuple[int, int], tuple] = (best[i + 1], ("junk", i + 1, None, None, False))
         c = conj[i]
         if c and best[i + c] >= cand[0]:
             cand = (best[i + c], ("conj", i + c, None, None, False))
@@ -717,6 +744,7 @@ def _runs(elements: list[_Element]) -> list[CandidateList]:
                     cur.duplicates.append(el.iso3)
                 cur.duplicate_fragments.append(Fragment(el.text, el.start, el.end))
             else:
+                assert el.iso3 is not None and el.name is not None  # a name element is resolved
                 seen.add(el.iso3)
                 cur.signatories.append(Signatory(el.text, el.iso3, el.name, el.start, el.end, own_next))
             cur.end = el.end
