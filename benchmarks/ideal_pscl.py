@@ -86,7 +86,7 @@ def main() -> None:
         print("skipped: Rscript not installed (apt-get install r-base-core r-cran-pscl)")
         return
     print(f"machine: {platform.platform()}, {platform.processor() or platform.machine()}, "
-          f"numpy {np.__version__}, load average {open('/proc/loadavg').read().split()[:3]}")
+          f"numpy {np.__version__}, load average {Path('/proc/loadavg').read_text().split()[:3]}")
     engine = engine_for(args.db)
     votes = votes_frame(engine)
 
@@ -162,7 +162,8 @@ def main() -> None:
               f"vb: {vf.iterations} sweeps, converged={vf.converged})")
         print(f"         pscl default run seed 1 vs seed 2: r {r_pscl:.4f}"
               + (f"; against the reference run ({args.reference_maxiter} iterations): "
-                 f"r(mode) {mref:.4f}, r(vb) {vref:.4f}, r(default pscl run) {corr(ref, pscl.rename(columns={'pscl': 'ideal'})):.4f}"
+                 f"r(mode) {mref:.4f}, r(vb) {vref:.4f}, "
+                 f"r(default pscl run) {corr(ref, pscl.rename(columns={'pscl': 'ideal'})):.4f}"
                  if ref is not None else ""))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (this process): {peak:.0f} MB")
