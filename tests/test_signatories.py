@@ -446,3 +446,13 @@ def test_work_grows_linearly_with_the_text(monkeypatch):
     small, large = work(50), work(400)
     assert small[0] >= 50 and small[1] >= 50  # the counters do count
     assert large[0] <= 8.5 * small[0] and large[1] <= 8.5 * small[1], (small, large)
+
+
+def test_offsets_stay_honest_across_a_long_text_with_invisible_characters():
+    unit = "On behalf of 3 countries: Nor\u00adway, Ger\u200bmany and Bel\u00a0gium. Co\u0302te d'Ivoire spoke.\n"
+    text = "Albania and Andorra.\n" * 4000 + unit * 2000  # the changed characters fall in many chunks
+    result = parse_signatories(text)
+    assert result.lists[-1].iso3s == ["NOR", "DEU", "BEL"] and len(result.lists) == 4000 + 2000
+    assert all(text[s.start:s.end] == s.text for lst in result.lists for s in lst.signatories)
+    assert all(text[c.start:c.end] == c.text for c in result.counts)
+    assert result.lists[-1].signatories[0].text == "Nor\u00adway"

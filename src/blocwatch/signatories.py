@@ -77,7 +77,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -822,15 +822,78 @@ def _joins(left: str, right: str) -> bool:
     return joined in words and not (names.normalise(left) in words and names.normalise(right) in words)
 
 
-def _prepare(text: str) -> tuple[str, list[int] | None, list[int] | None]:
-    """(the text to parse, starts, ends): NFC, invisible characters dropped, a stray no-break
-    space inside a word dropped ("Nor\u00a0way"; one between words stays a space).
+@dataclass(slots=True)
+class _OffsetMap:
+    """Offsets of a prepared text back to the text as given, chunk by chunk.
 
-    ``starts[i]``/``ends[i]`` give the span in ``text`` of the parsed text's character ``i``
-    (both None when nothing changed), so offsets reported are offsets in ``text``.
+    A chunk that needed no change is a plain shift; only changed chunks keep one offset
+    per character, so a 50 MB text with one soft hyphen costs one chunk's worth of lists.
+    """
+
+    length: int                                                     # of the text as given
+    clean_length: int = 0                                           # of the prepared text
+    clean_starts: list[int] = field(default_factory=list)           # chunk starts in the prepared text
+    # per chunk: (start in the text as given, starts and ends of its characters there, or None)
+    chunks: list[tuple[int, list[int] | None, list[int] | None]] = field(default_factory=list)
+
+    def _locate(self, i: int) -> tuple[int, int]:
+        k = max(0, bisect_right(self.clean_starts, i) - 1)
+        return k, i - self.clean_starts[k]
+
+    def start(self, i: int) -> int:
+        """Where the prepared text's character ``i`` starts in the text as given."""
+        k, r = self._locate(i)
+        base, starts, _ends = self.chunks[k]
+        return base + (r if starts is None else starts[r])
+
+    def end(self, i: int) -> int:
+        """Where the prepared text's character ``i`` ends in the text as given."""
+        k, r = self._locate(i)
+        base, _starts, ends = self.chunks[k]
+        return base + r + 1 if ends is None else base + ends[r]
+
+    def span(self, s: int, e: int) -> tuple[int, int]:
+        if e > s:
+            return self.start(s), self.end(e - 1)
+        at = self.start(s) if s < self.clean_length else self.length
+        return at, at
+
+
+_CHUNK = 1 << 16  # characters a chunk holds at least (cut after a new line)
+
+
+def _prepare(text: str) -> tuple[str, _OffsetMap | None]:
+    """(the text to parse, offset map): NFC, invisible characters dropped, a stray no-break
+    space inside a word dropped ("Nor\\u00a0way"; one between words stays a space).
+
+    The map (None when nothing changed) turns offsets in the prepared text into offsets in
+    ``text``, so offsets reported are offsets in the text as given.
     """
     if unicodedata.is_normalized("NFC", text) and not _NEEDS_CLEANING.search(text):
-        return text, None, None
+        return text, None
+    omap = _OffsetMap(length=len(text))
+    pieces: list[str] = []
+    clean_len = 0
+    pos = 0
+    while pos < len(text):
+        cut = text.find("\n", pos + _CHUNK)
+        cut = len(text) if cut < 0 else cut + 1
+        chunk = text[pos:cut]
+        if unicodedata.is_normalized("NFC", chunk) and not _NEEDS_CLEANING.search(chunk):
+            clean, starts, ends = chunk, None, None
+        else:
+            clean, starts, ends = _prepare_chunk(chunk)
+        omap.clean_starts.append(clean_len)
+        omap.chunks.append((pos, starts, ends))
+        pieces.append(clean)
+        clean_len += len(clean)
+        pos = cut
+    omap.clean_length = clean_len
+    return "".join(pieces), omap
+
+
+def _prepare_chunk(text: str) -> tuple[str, list[int], list[int]]:
+    """:func:`_prepare` of one chunk, with the span in ``text`` of each character kept."""
     chars: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -850,25 +913,22 @@ def _prepare(text: str) -> tuple[str, list[int] | None, list[int] | None]:
     drop: set[int] = set()
     for m in _NBSP_CHAIN.finditer(clean):
         parts = re.split(f"([{names.NO_BREAK_SPACES}])", m.group(0))
-        pos = m.start()
+        at = m.start()
         for k in range(0, len(parts) - 2, 2):
-            pos += len(parts[k])
+            at += len(parts[k])
             if _joins(parts[k], parts[k + 2]):
-                drop.add(pos)
-            pos += 1
+                drop.add(at)
+            at += 1
     if drop:
         keep = [k for k in range(len(chars)) if k not in drop]
         clean = "".join(chars[k] for k in keep)
         starts, ends = [starts[k] for k in keep], [ends[k] for k in keep]
-    starts.append(n)
     return clean, starts, ends
 
 
-def _remap(result: ParseResult, text: str, starts: list[int], ends: list[int]) -> None:
+def _remap(result: ParseResult, text: str, omap: _OffsetMap) -> None:
     """Turn the offsets of a parse of ``_prepare(text)`` into offsets (and texts) of ``text``."""
-
-    def span(s: int, e: int) -> tuple[int, int]:
-        return (starts[s], ends[e - 1]) if e > s else (starts[s], starts[s])
+    span = omap.span
 
     for lst in result.lists:
         def fragment(f: Fragment) -> Fragment:
@@ -910,17 +970,17 @@ def parse_signatories(text: str, *, progress: Progress | None = None) -> ParseRe
     """
     if not isinstance(text, str):
         text = ""
-    clean, starts, ends = _prepare(text)
+    clean, omap = _prepare(text)
     report = None
     if progress is not None:
-        report = progress if starts is None else (lambda done, _total: progress(starts[done], len(text)))
+        report = progress if omap is None else (lambda done, _total: progress(omap.span(done, done)[0], len(text)))
     lists = _find_lists(clean, report)
     mentions = _counts.find_counts(clean)
     primary = _pick(lists)
     result = ParseResult(claimed_count=_claimed(mentions, primary, clean), primary=primary,
                          lists=lists, counts=mentions)
-    if starts is not None and ends is not None:
-        _remap(result, text, starts, ends)
+    if omap is not None:
+        _remap(result, text, omap)
     if progress is not None:
         progress(len(text), len(text))
     return result
