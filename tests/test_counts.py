@@ -166,3 +166,22 @@ def test_count_phrases_are_found_in_long_texts_as_in_short_ones():
     assert len(mentions) == 4 * 300
     assert [m.kind for m in mentions[:4]] == ["count", "approximate", "additional_list", "count"]
     assert all(text[m.start:m.end] == m.text for m in mentions)
+
+
+def test_anchored_search_finds_what_a_full_scan_finds(shared_data):
+    """The fast search (from each noun back to its number) finds exactly the phrases that
+    scanning the whole text with the phrase pattern finds, on every raw evidence file."""
+    from blocwatch import counts
+
+    def valid(matches, text):
+        out = set()
+        for m in matches:
+            number = parse_number(m.group("num"))
+            if number is not None and 2 <= number <= counts.MAX_COUNT:
+                out.add((m.start(), m.end()))
+        return out
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted((shared_data / "statements" / "raw").glob("*.txt"))]
+    assert len(texts) >= 29
+    for text in texts + ["\n".join(texts)]:
+        assert valid(counts._phrases(text), text) == valid(counts._PHRASE.finditer(text), text)

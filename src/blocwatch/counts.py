@@ -36,6 +36,7 @@ kind ``prose``: its number is kept but it claims nothing.
 from __future__ import annotations
 
 import heapq
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -236,7 +237,6 @@ def _anchors(lower: str):
     return heapq.merge(*found, key=lambda m: m.start())
 
 
-_WORD_START = re.compile(r"(?<!\w)\w+|(?<!\d)\d")
 # First words of the approximate and "another" phrases before a number (see _APPROX_BEFORE,
 # _ADDITIONAL_BEFORE): with the number words and digits, the only places a phrase can start.
 _STARTERS = frozenset((
@@ -450,6 +450,22 @@ def find_counts(text: str) -> list[CountMention]:
     return found
 
 
+_STARTER_WORDS = 6  # "in excess of", "an additional", "ما يقرب من": words before the number
+_BETWEEN_WORDS = frozenset((
+    "other", "more", "additional", "new", "further", "un", "u.n", "u.n.", "united", "nations", "member",
+    "european", "african", "arab", "muslim", "islamic", "western", "gulf", "latin", "american",
+    "asian", "pacific", "like-minded", "cross-regional", "eu", "oic", "autres", "otros", "otras",
+    "других", "другие", "أخرى", "عربية",
+))
+_JOINERS = frozenset(("and", "et", "y", "و"))
+_EDGE_PUNCT = "\"'“”«»‘’()[]{}*,;:!?"
+
+
+def _is_number_word(word: str) -> bool:
+    return bool(word) and (word[0].isdigit() or word in _WORD_VALUES
+                           or (word[0] == "و" and word[1:] in _WORD_VALUES))
+
+
 def _phrases(text: str):
     """The matches of :data:`_PHRASE` in ``text``, left to right, without overlaps.
 
@@ -459,16 +475,51 @@ def _phrases(text: str):
     done = 0
     lower = text.replace("\u0130", "i").lower()
     for a in _anchors(lower):
-        for s in _WORD_START.finditer(lower, max(done, a.start() - WINDOW), a.start()):
-            word = s.group(0)
-            if not (word[0].isdigit() or word in _WORD_VALUES or word in _STARTERS
-                    or (word[0] == "و" and word[1:] in _WORD_VALUES)):
-                continue
-            m = _PHRASE.match(text, s.start(), a.end())
+        for start in _candidate_starts(lower, max(done, a.start() - WINDOW), a.start()):
+            m = _PHRASE.match(text, start, a.end())
             if m and m.end() == a.end():
                 done = m.end()
                 yield m
                 break
+
+
+def _backwards(lower: str, lo: int, end: int):
+    """(offset, word) for the space-separated words of ``lower[lo:end]``, last first
+    (punctuation around a word left out of it)."""
+    window = lower[lo:end]
+    pos = len(window)
+    for chunk in reversed(window.split()):
+        pos = window.rfind(chunk, 0, pos)
+        word = chunk.strip(_EDGE_PUNCT)
+        yield (lo + pos + chunk.find(word[0]) if word else lo + pos), word
+
+
+def _candidate_starts(lower: str, lo: int, end: int) -> list[int]:
+    """Where a count phrase ending at ``end`` may start, leftmost first.
+
+    Walking back from the noun: up to six words that may stand between number and
+    noun ("other", "member", "United Nations"), the number (digits or number words,
+    "forty-three", "cuarenta y tres"), and up to six words before it that may start an
+    approximate or "another" phrase ("more than", "another", "plus de").
+    """
+    words = list(itertools.islice(_backwards(lower, lo, end), 24))
+    i = 0
+    while i < len(words) and i < 6 and words[i][1] in _BETWEEN_WORDS:
+        i += 1
+    found: list[int] = []
+    while i < len(words):
+        word = words[i][1]
+        if _is_number_word(word.split("-", 1)[0]):
+            found.append(words[i][0])
+        elif not (word in _JOINERS and i + 1 < len(words)
+                  and _is_number_word(words[i + 1][1].split("-", 1)[0])):
+            break
+        i += 1
+    if not found:
+        return []  # "states" in prose: no number before it
+    found.extend(words[k][0] for k in range(i, min(len(words), i + _STARTER_WORDS))
+                 if words[k][1] in _STARTERS)
+    return sorted(found)
 
 
 def _zh_phrases(text: str):

@@ -516,12 +516,6 @@ def _name_like(text: str) -> bool:
 _Item = tuple[str, int, int, "str | None", "str | None", bool, bool]
 
 
-def _analyse_fragment(text: str, start: int, end: int) -> list[_Element]:
-    """The elements of one fragment: names, gaps, breaks, own-country and connector marks."""
-    return [_Element(kind, start + s, start + e, text[start + s:start + e], iso3, name, conj, code)
-            for kind, s, e, iso3, name, conj, code in _raw_fragment_items(text[start:end])]
-
-
 @lru_cache(maxsize=1 << 15)
 def _raw_fragment_items(raw: str) -> tuple[_Item, ...]:
     """:func:`_fragment_items` of ``raw`` once quotes and spaces around it are trimmed."""
@@ -536,7 +530,8 @@ def _raw_fragment_items(raw: str) -> tuple[_Item, ...]:
 
 @lru_cache(maxsize=1 << 15)
 def _fragment_items(frag: str) -> tuple[_Item, ...]:
-    """:func:`_analyse_fragment` on the text of one cleaned fragment, offsets relative to it.
+    """The elements of one cleaned fragment (names, gaps, breaks, own-country and connector
+    marks) as (kind, start, end, iso3, name, after_conj, code), offsets relative to it.
 
     Cached: boilerplate fragments ("on behalf of", a state's name) recur in long texts.
     """
@@ -676,25 +671,33 @@ def _fragment_items(frag: str) -> tuple[_Item, ...]:
 
 
 def _elements(text: str, progress: Callable[[int, int], None] | None = None) -> list[_Element]:
+    """The elements of ``text`` in order (a break right after a break is left out: prose
+    between lists becomes one break, which is all :func:`_runs` needs of it)."""
     out: list[_Element] = []
     pos = 0
     total = len(text)
     next_report = PROGRESS_STEP
+
+    def fragment(start: int, end: int) -> None:
+        items = _raw_fragment_items(text[start:end])
+        if len(items) == 1 and items[0][0] == "break" and out and out[-1].kind == "break":
+            return
+        out.extend(_Element(kind, start + s, start + e, text[start + s:start + e], iso3, name, conj, code)
+                   for kind, s, e, iso3, name, conj, code in items)
+
     for m in _SEPARATORS.finditer(text):
-        out.extend(_analyse_fragment(text, pos, m.start()))
+        fragment(pos, m.start())
         kind = m.lastgroup
         if kind == "ellipsis":
             out.append(_Element("ellipsis", m.start(), m.end(), m.group(0)))
-        elif kind == "sentence":
-            out.append(_Element("break", m.start(), m.end()))
-        elif kind == "colon":
-            if not (out and out[-1].kind == "connector"):
+        elif kind == "sentence" or kind == "colon" and not (out and out[-1].kind == "connector"):
+            if not (out and out[-1].kind == "break"):
                 out.append(_Element("break", m.start(), m.end()))
         pos = m.end()
         if progress is not None and pos >= next_report:
             progress(pos, total)
             next_report = pos + PROGRESS_STEP
-    out.extend(_analyse_fragment(text, pos, len(text)))
+    fragment(pos, len(text))
     return out
 
 
