@@ -458,6 +458,7 @@ _BETWEEN_WORDS = frozenset((
     "других", "другие", "أخرى", "عربية",
 ))
 _JOINERS = frozenset(("and", "et", "y", "و"))
+_TRAILING_DIGITS = re.compile(r"(?<!\d)\d+$")
 _EDGE_PUNCT = "\"'“”«»‘’()[]{}*,;:!?"
 
 
@@ -491,6 +492,10 @@ def _backwards(lower: str, lo: int, end: int):
     for chunk in reversed(window.split()):
         pos = window.rfind(chunk, 0, pos)
         word = chunk.strip(_EDGE_PUNCT)
+        digits = _TRAILING_DIGITS.search(word)
+        if digits and digits.start():  # "missing-48", "A/HRC/47": the number alone
+            yield lo + pos + chunk.find(word) + digits.start(), digits.group(0)
+            return  # nothing before it belongs to the phrase
         yield (lo + pos + chunk.find(word[0]) if word else lo + pos), word
 
 
