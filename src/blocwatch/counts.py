@@ -36,7 +36,6 @@ kind ``prose``: its number is kept but it claims nothing.
 from __future__ import annotations
 
 import heapq
-import itertools
 import re
 from dataclasses import dataclass
 
@@ -281,6 +280,7 @@ _CONTEXT_AFTER = re.compile(
     r"وقع|أيد|ايد|دعم|انضم|أصدر|اصدر|عبر|أعرب)",
     re.IGNORECASE,
 )
+_CONTEXT_CHARS = 64  # a context phrase and its filler words end this close to the number
 _ZH_CONTEXT_BEFORE = re.compile(r"(?:代表|由|共有|共|等|联合|聯合|包括)\s*$")
 _ZH_CONTEXT_AFTER = re.compile(r"^[^。！？]{0,12}(?:签署|簽署|联署|聯署|联名|聯名|共同|联合|聯合|发言|發言|"
                                r"声明|聲明|支持|致函|信)")
@@ -358,24 +358,29 @@ def _ends_with_state(words: str) -> bool:
     return any(_resolves(" ".join(parts[i:])) for i in range(len(parts)))
 
 
+_PART_OF = re.compile(r"(?:out\s+of|sur|de\s+los|из)\s+$", re.IGNORECASE)
+_OTHER_IN_BETWEEN = re.compile(rf"\b{_OTHER_AFTER}\b", re.IGNORECASE)
+_MORE_IN_BETWEEN = re.compile(r"\b(?:more|additional|new|further)\b")
+
+
 def _classify(text: str, m: re.Match, number: int) -> tuple[str, int | None]:
     before = text[max(0, m.start() - 80):m.start()]
     after = text[m.end():m.end() + 60]
-    if re.search(r"(?:out\s+of|sur|de\s+los|из)\s+$", before, re.IGNORECASE):
+    if _PART_OF.search(before, max(0, len(before) - 16)):
         return "part_of", None
     pre = (m.groupdict().get("pre") or "").strip().casefold()
     between = (m.groupdict().get("between") or "").casefold()
     other_after = _OTHER_AFTER_NOUN.match(after)
     list_follows = bool(_LIST_FOLLOWS.match(after, other_after.end() if other_after else 0))
-    has_other = bool(re.search(rf"\b{_OTHER_AFTER}\b", between, re.IGNORECASE)) or \
+    has_other = bool(_OTHER_IN_BETWEEN.search(between)) or \
         pre in ("the other", "other") or bool(other_after)
     if pre.startswith(("another", "an additional", "a further", "further", "additional",
                        "otros", "otras", "ещё", "еще")) or \
-            re.search(r"\b(?:more|additional|new|further)\b", between):
+            _MORE_IN_BETWEEN.search(between):
         if list_follows:
             return "additional_list", number  # "another 13 countries (A, B, ...)"
         return "additional", None
-    my_country = _MY_COUNTRY_BEFORE.search(before)
+    my_country = _MY_COUNTRY_BEFORE.search(before) if "ountry" in before else None
     if my_country and _resolves(my_country.group("name")):
         return "plus_named", number + 1
     if has_other:
@@ -387,7 +392,7 @@ def _classify(text: str, m: re.Match, number: int) -> tuple[str, int | None]:
         if list_follows:
             return "additional_list", number  # "3 autres pays (A, B, C)"
         return "others", None
-    joined_by = _JOINED_BY_BEFORE.search(before)
+    joined_by = _JOINED_BY_BEFORE.search(before) if "joined" in before else None
     if joined_by and _ends_with_state(joined_by.group("name")):
         return "plus_named", number + 1
     joined = _JOINED_AFTER.match(after)
@@ -407,7 +412,7 @@ def _signatory_context(text: str, m: re.Match) -> bool:
                                      m.group("noun") or "", re.IGNORECASE):
         return True
     start = m.start("pre") if m.group("pre") else m.start("num")
-    sentence_start = max(text.rfind(".", 0, start), text.rfind("\n", 0, start), start - 80)
+    sentence_start = max(text.rfind(".", 0, start), text.rfind("\n", 0, start), start - _CONTEXT_CHARS)
     if _CONTEXT_BEFORE.search(text, max(0, sentence_start), start):
         return True
     return bool(_CONTEXT_AFTER.match(text[m.end():m.end() + 60]))
@@ -492,7 +497,7 @@ def _backwards(lower: str, lo: int, end: int):
     for chunk in reversed(window.split()):
         pos = window.rfind(chunk, 0, pos)
         word = chunk.strip(_EDGE_PUNCT)
-        digits = _TRAILING_DIGITS.search(word)
+        digits = _TRAILING_DIGITS.search(word) if word[-1:].isdigit() else None
         if digits and digits.start():  # "missing-48", "A/HRC/47": the number alone
             yield lo + pos + chunk.find(word) + digits.start(), digits.group(0)
             return  # nothing before it belongs to the phrase
@@ -507,23 +512,31 @@ def _candidate_starts(lower: str, lo: int, end: int) -> list[int]:
     "forty-three", "cuarenta y tres"), and up to six words before it that may start an
     approximate or "another" phrase ("more than", "another", "plus de").
     """
-    words = list(itertools.islice(_backwards(lower, lo, end), 24))
+    back = _backwards(lower, lo, end)
+    words: list[tuple[int, str]] = []
+
+    def word(k: int) -> str | None:
+        """The k-th word back (read lazily: most nouns have no number before them)."""
+        while len(words) <= k:
+            step = next(back, None)
+            if step is None:
+                return None
+            words.append(step)
+        return words[k][1]
+
     i = 0
-    while i < len(words) and i < 6 and words[i][1] in _BETWEEN_WORDS:
+    while i < 6 and word(i) in _BETWEEN_WORDS:
         i += 1
     found: list[int] = []
-    while i < len(words):
-        word = words[i][1]
-        if _is_number_word(word.split("-", 1)[0]):
+    while (w := word(i)) is not None:
+        if _is_number_word(w.split("-", 1)[0]):
             found.append(words[i][0])
-        elif not (word in _JOINERS and i + 1 < len(words)
-                  and _is_number_word(words[i + 1][1].split("-", 1)[0])):
+        elif not (w in _JOINERS and (nxt := word(i + 1)) is not None and _is_number_word(nxt.split("-", 1)[0])):
             break
         i += 1
     if not found:
         return []  # "states" in prose: no number before it
-    found.extend(words[k][0] for k in range(i, min(len(words), i + _STARTER_WORDS))
-                 if words[k][1] in _STARTERS)
+    found.extend(words[k][0] for k in range(i, i + _STARTER_WORDS) if word(k) in _STARTERS)
     return sorted(found)
 
 
