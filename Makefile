@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Exact versions of every dependency; pyproject.toml holds only lower bounds.
 CONSTRAINTS := constraints.txt
-# Test workers: pytest-xdist on both cores (override: make test WORKERS=0).
+# Test workers: pytest-xdist on both cores, tests handed out one at a time (slow ones first, see
+# tests/conftest.py); `make test WORKERS=0` runs in one process.
 WORKERS ?= 2
-XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup)
+XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist load --maxschedchunk 1)
 
 .PHONY: run test test-fast lint typecheck install curate bench clean migration-reset
 

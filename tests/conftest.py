@@ -44,6 +44,16 @@ SOURCES = REPO / "curation" / "sources"
 SMALL_SESSIONS = (1, 30, 31, 32, 39, 40, 50, 70, 73, 74)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests marked slow first (otherwise in collection order).
+
+    Under pytest-xdist (``make test``: ``--maxschedchunk 1`` hands out tests
+    one at a time) the long tests then start at once on separate workers and
+    the short ones fill the gaps, instead of one long test starting last.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The raw inputs laid out as shared/data: the copies in curation/sources."""
