@@ -293,3 +293,10 @@ def test_statement_signatories_resolve(shared_data):
         for name in data.get("signatories") or []:
             result = names.try_resolve(name)
             assert result.resolved, f"{path.name}: {result.message}"
+
+
+def test_historical_names_carry_their_note():
+    result = names.resolve("Serbia and Montenegro")
+    assert result.iso3 == "SRB" and "2006" in result.message and "Federal Republic of Yugoslavia" in result.message
+    assert "1971" in names.resolve("Zaire").message
+    assert names.resolve("Serbia").message is None  # a current name needs no note

@@ -140,7 +140,9 @@ class Resolution:
     100) or the close matches of an ``unknown`` one (empty for
     ``not_a_state`` and ``former_state``: the message says what it is).
     ``confidence`` is 1.0, 0.95 or 0.9 for the matching step used
-    (``method``), 0.0 when unresolved.
+    (``method``), 0.0 when unresolved. A resolved historical name of a current
+    seat (Zaire, Serbia and Montenegro) carries the alias table's note in
+    ``message``.
     """
 
     input: str
@@ -407,6 +409,13 @@ def close_matches(name: str, limit: int = 5, *, include_former: bool = False) ->
     return tuple(Match(iso3, registry.get(iso3).name, score) for iso3, score in ranked)
 
 
+@cache
+def _history_notes() -> dict[str, str]:
+    """Normalised alias -> its note, for the historical names of a current seat (Zaire, ...)."""
+    return {normalise(r["alias"]): r["note"] for r in _read_table("aliases.csv")
+            if re.search(r"\b(?:former|seat)\b", r["note"]) and registry.get(r["iso3"]).current}
+
+
 def _found(name: str, iso3: str, confidence: float, method: str, include_former: bool,
            suggest: bool = True) -> Resolution:
     entity = registry.get(iso3)
@@ -418,7 +427,9 @@ def _found(name: str, iso3: str, confidence: float, method: str, include_former:
             f"successors: {succ}); pass include_former to resolve former states",
             include_former, suggest=suggest,
         )
-    return Resolution(input=name, iso3=iso3, name=entity.name, confidence=confidence, method=method)
+    note = _history_notes().get(normalise(name)) if method == "name" else None
+    return Resolution(input=name, iso3=iso3, name=entity.name, confidence=confidence, method=method,
+                      message=f"{name!r} is {entity.name}: {note}" if note else None)
 
 
 def _unresolved(name: str, reason: str, message: str, include_former: bool,
