@@ -456,6 +456,10 @@ def find_counts(text: str) -> list[CountMention]:
 
 
 _STARTER_WORDS = 6  # "in excess of", "an additional", "ما يقرب من": words before the number
+# Every word of the approximate and "another" phrases (_APPROX_BEFORE, _ADDITIONAL_BEFORE).
+_PHRASE_WORDS = _STARTERS | frozenset((
+    "than", "least", "to", "of", "excess", "de", "que", "чем", "من", "يقرب",
+))
 _BETWEEN_WORDS = frozenset((
     "other", "more", "additional", "new", "further", "un", "u.n", "u.n.", "united", "nations", "member",
     "european", "african", "arab", "muslim", "islamic", "western", "gulf", "latin", "american",
@@ -536,7 +540,12 @@ def _candidate_starts(lower: str, lo: int, end: int) -> list[int]:
         i += 1
     if not found:
         return []  # "states" in prose: no number before it
-    found.extend(words[k][0] for k in range(i, i + _STARTER_WORDS) if word(k) in _STARTERS)
+    for k in range(i, i + _STARTER_WORDS):  # "more than", "in excess of", "an additional"
+        w = word(k)
+        if w not in _PHRASE_WORDS:
+            break
+        if w in _STARTERS:
+            found.append(words[k][0])
     return sorted(found)
 
 
