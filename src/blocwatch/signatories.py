@@ -733,15 +733,20 @@ def _runs(elements: list[_Element]) -> list[CandidateList]:
         cur, pending, seen, ellipsis_after_last = None, [], set(), False
 
     for el in elements:
-        if el.kind == "name":
+        kind = el.kind
+        if kind == "name":
             if cur is None:
                 cur = CandidateList(start=el.start)
-                cur.edges.extend(Fragment(g.text, g.start, g.end) for g in leading)
+                if leading:
+                    cur.edges.extend(Fragment(g.text, g.start, g.end) for g in leading)
+                    leading = []
             else:
-                cur.unresolved.extend(Fragment(g.text, g.start, g.end) for g in pending)
+                if pending:
+                    cur.unresolved.extend(Fragment(g.text, g.start, g.end) for g in pending)
+                    pending = []
                 if ellipsis_after_last:
                     cur.elided = True
-            pending, leading, ellipsis_after_last = [], [], False
+                    ellipsis_after_last = False
             if el.iso3 in seen:
                 if el.iso3 not in cur.duplicates:
                     cur.duplicates.append(el.iso3)
@@ -753,21 +758,22 @@ def _runs(elements: list[_Element]) -> list[CandidateList]:
             cur.end = el.end
             own_next = False
             last_after_conj = el.after_conj
-        elif el.kind == "gap":
+        elif kind == "break":
+            if cur is not None:
+                close(False)
+            leading, own_next = [], False
+        elif kind == "gap":
             if cur is None:
                 leading = (leading + [el])[-MAX_GAP:]
             else:
                 pending.append(el)
                 if len(pending) > MAX_GAP:
                     close(False)
-        elif el.kind == "ellipsis":
+        elif kind == "ellipsis":
             if cur is not None:
                 ellipsis_after_last = True
-        elif el.kind == "own":
+        elif kind == "own":
             own_next = True
-        elif el.kind == "break":
-            close(False)
-            leading, own_next = [], False
         # "connector" ("and the following 50 countries") neither adds nor closes
     close(True)
     return runs
