@@ -102,7 +102,7 @@ def _dyads(X: np.ndarray, starts, ends) -> list[tuple]:
     """
     f32 = np.float32
     parts = []
-    for lo, hi in zip(starts, ends):
+    for lo, hi in zip(starts, ends, strict=True):
         x = X[lo:hi]
         present = np.flatnonzero(((x >= YES) & (x <= NO)).any(axis=0))
         x = x[:, present]
@@ -193,7 +193,7 @@ def _scores(X: np.ndarray, call_period: np.ndarray, labels: list[str], by: str) 
         parts = _dyads(X, starts, starts + sizes)
     lengths = np.fromiter((len(p[0]) for p in parts), dtype=np.int64, count=len(parts))
     if parts:
-        ai, bi, n32, bb, dd, aa = (np.concatenate(c) for c in zip(*parts))
+        ai, bi, n32, bb, dd, aa = (np.concatenate(c) for c in zip(*parts, strict=True))
     else:
         ai = bi = np.empty(0, np.int16)
         n32 = bb = dd = aa = np.empty(0, np.float32)

@@ -86,9 +86,9 @@ UNVOTES_HEADERS: dict[str, list[str]] = {
     "issues": ["rcid", "short_name", "issue"],
 }
 UNVOTES_FILES = {"votes": "un_votes", "rollcalls": "un_roll_calls", "issues": "un_roll_call_issues"}
-UNDL_HEADER_2026 = ("undl_id,ms_code,ms_name,ms_vote,date,session,resolution,draft,committee_report,meeting,"
-                    "title,agenda_title,subjects,vote_note,total_yes,total_no,total_abstentions,"
-                    "total_non_voting,total_ms,undl_link").split(",")
+UNDL_HEADER_2026 = ["undl_id", "ms_code", "ms_name", "ms_vote", "date", "session", "resolution", "draft",
+                    "committee_report", "meeting", "title", "agenda_title", "subjects", "vote_note", "total_yes",
+                    "total_no", "total_abstentions", "total_non_voting", "total_ms", "undl_link"]
 UNDL_HEADER_2025 = [c for c in UNDL_HEADER_2026 if c != "vote_note"]
 UNVOTES_VOTE = {"yes": 1, "no": 3, "abstain": 2}
 UNDL_VOTE = {"Y": 1, "N": 3, "A": 2, "X": 8}
@@ -265,7 +265,9 @@ def _read_csv(path: Path, expected: Sequence[str] | Iterable[Sequence[str]], wha
     error naming its line; pandas cannot tell a short row from empty trailing
     fields, which the value checks catch where a value is required).
     """
-    options = [list(expected)] if isinstance(expected[0], str) else [list(e) for e in expected]
+    given = list(expected)
+    options: list[list[str]] = [[str(e) for e in given]] if isinstance(given[0], str) \
+        else [list(e) for e in given]
     _must_exist(path)
     if not path.is_file():
         raise GAImportError([f"{path}: is a folder; expected {what}"])
@@ -318,7 +320,7 @@ def _int_column(raw: _Raw, column: str, problems: list, low: int, high: int, *, 
     return number.where(~(bad | outside)).astype("Int64")
 
 
-def _flag_column(raw: _Raw, column: str, problems: list) -> list:
+def _flag_column(raw: _Raw, column: str, problems: list) -> pd.api.extensions.ExtensionArray:
     values = raw.frame[column].str.upper()
     mapping = {"": None, "NA": None, "0": 0, "1": 1, "FALSE": 0, "TRUE": 1, "0.0": 0, "1.0": 1}
     bad = ~values.isin(list(mapping))
@@ -454,7 +456,7 @@ def _unvotes_seat(country: str, code: str) -> tuple[str | None, str | None]:
         seat = _iso2_codes().get(code)
         if seat is None:
             not_code = f"country_code {code!r} is not the ISO alpha-2 code of a UN member or former member"
-            if resolution.resolved:
+            if resolution.iso3 is not None:
                 return None, (f"country {country!r}: {not_code}; the name means {resolution.name} "
                               f"({resolution.iso3}, code {registry.get(resolution.iso3).iso2 or 'none'})")
             return None, f"unknown country {country!r}: {not_code}; close matches: {_close(resolution)}"
@@ -493,7 +495,7 @@ def _map_countries(raw: _Raw, keys: pd.DataFrame, resolve: Callable, problems: l
         seat_of[tuple(pair)] = seat
         if problem:
             mask = np.ones(len(keys), dtype=bool)
-            for col, value in zip(keys.columns, pair):
+            for col, value in zip(keys.columns, pair, strict=True):
                 mask &= (keys[col] == value).to_numpy()
             rows = np.flatnonzero(mask)
             by_file: dict[Path, list[str]] = {}
@@ -541,7 +543,7 @@ def _validate_unvotes(votes: _Raw, rollcalls: _Raw, issues: _Raw | None) -> Tabl
         issues.frame = iss
         irc = _int_column(issues, "rcid", problems, 1, MAX_UNVOTES_RCID, why=_RCID_WHY)
         known = set(rcid.dropna().tolist())
-        for i, (r, code) in enumerate(zip(irc, iss["short_name"])):
+        for i, (r, code) in enumerate(zip(irc, iss["short_name"], strict=True)):
             if code not in ISSUES:
                 problems.append(f"{issues.where(i)}: issue code {code!r} is not one of {', '.join(ISSUES)}")
             elif pd.notna(r) and int(r) not in known:
@@ -589,8 +591,8 @@ def _check_duplicate_votes(raw: _Raw, votes: pd.DataFrame, problems: list) -> No
     ok = votes["iso3"].notna() & votes["rcid"].notna()
     dup = votes[ok].duplicated(["rcid", "iso3"], keep="first")
     for i in dup.index[dup.to_numpy()][:MAX_PROBLEMS]:
-        problems.append(f"{raw.where(int(i))}: a second vote of {votes.at[i, 'iso3']} on roll call "
-                        f"{votes.at[i, 'rcid']}")
+        iso3, rcid = votes.at[i, "iso3"], votes.at[i, "rcid"]
+        problems.append(f"{raw.where(int(i))}: a second vote of {iso3!s} on roll call {rcid!s}")
 
 
 def _unvotes_paths(path: Path) -> dict[str, Path]:
@@ -798,7 +800,8 @@ def _rollcall_records(rc: pd.DataFrame, source_id: int) -> list[dict]:
     for flag in _FLAGS:
         columns[flag] = [None if v is None else bool(v) for v in columns[flag]]
     columns["issues"] = [json.loads(v) if isinstance(v, str) else list(v or []) for v in columns["issues"]]
-    return [{**dict(zip(ROLLCALL_FIELDS, values)), "source_id": source_id} for values in zip(*columns.values())]
+    return [{**dict(zip(ROLLCALL_FIELDS, values, strict=True)), "source_id": source_id}
+            for values in zip(*columns.values(), strict=True)]
 
 
 def _plain(value):
@@ -826,7 +829,7 @@ def _rollcall_changes(conn: Connection, records: list[dict]) -> tuple[set[int], 
         for row in conn.execute(select(rc.c.rcid, *[rc.c[f] for f in fields]).where(rc.c.rcid.in_(part))):
             stored.add(row[0])
             new = by_rcid[row[0]]
-            for f, old in zip(fields, row[1:]):
+            for f, old in zip(fields, row[1:], strict=True):
                 if old != new[f]:
                     changes.append({"rcid": row[0], "undl_id": new["undl_id"], "field": f,
                                     "old": _plain(old), "new": _plain(new[f])})
@@ -900,7 +903,8 @@ def write_tables(session: Session, tables: Tables, source_id: int, *, replace: b
                                where=lambda t, excluded: t.c.vote != excluded.vote)
     for start in range(0, len(v), chunk):
         vectors.executemany(conn, statement, ["rcid", "iso3", "vote"],
-                            list(zip(rcid[start:start + chunk], iso3[start:start + chunk], vote[start:start + chunk])))
+                            list(zip(rcid[start:start + chunk], iso3[start:start + chunk], vote[start:start + chunk],
+                                     strict=True)))
         if progress:
             progress(min(chunk, len(v) - start))
     # The packed copy of the votes (blocwatch.ga.vectors), rewritten in this same transaction.

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,13 +45,12 @@ def upsert(conn: Connection, target: Table, keys: list[str], columns: Iterable[s
 
     ``where(target, excluded)``: an optional condition for the update.
     """
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif conn.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    inserts = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    if conn.dialect.name not in inserts:
         raise NotImplementedError(f"upsert is not written for {conn.dialect.name}")
-    stmt = dialect_insert(target)
+    stmt: Any = inserts[conn.dialect.name](target)
     return stmt.on_conflict_do_update(index_elements=keys, set_={c: stmt.excluded[c] for c in columns},
                                       where=where(target, stmt.excluded) if where else None)
 
@@ -64,11 +64,12 @@ def executemany(conn: Connection, statement, columns: list[str], rows: list[tupl
     only for columns whose types need no conversion (integers, text).
     """
     compiled = statement.compile(dialect=conn.dialect, column_keys=columns)
+    params: list[tuple] | list[dict[str, Any]]
     if compiled.positional:
-        order = [columns.index(name) for name in compiled.positiontup]
+        order = [columns.index(name) for name in compiled.positiontup or ()]
         params = rows if order == list(range(len(columns))) else [tuple(r[i] for i in order) for r in rows]
     else:
-        params = [dict(zip(columns, r)) for r in rows]
+        params = [dict(zip(columns, r, strict=True)) for r in rows]
     if params:
         conn.exec_driver_sql(compiled.string, params)
 
@@ -115,7 +116,7 @@ class VoteMatrix:
     matrix: np.ndarray
 
 
-def unpack(packed: list[tuple[int, str, str]]) -> tuple[np.ndarray, np.ndarray, pd.Categorical, np.ndarray]:
+def unpack(packed: list[tuple[int, str, str]]) -> tuple[np.ndarray, np.ndarray, pd.Categorical[Any], np.ndarray]:
     """Unpack ``(rcid, "USACAN...", "13...")`` rows: (rcids, votes per rcid, iso3 per vote, vote)."""
     if not packed:
         return np.empty(0, np.int64), np.empty(0, np.int64), pd.Categorical([]), np.empty(0, np.int8)
@@ -136,7 +137,7 @@ def unpack(packed: list[tuple[int, str, str]]) -> tuple[np.ndarray, np.ndarray, 
     table = np.zeros(26 ** 3, dtype=np.int16)
     table[used] = np.arange(len(used), dtype=np.int16)
     labels = ["".join(chr(65 + k // 676) + chr(65 + k // 26 % 26) + chr(65 + k % 26)) for k in used.tolist()]
-    codes = pd.Categorical.from_codes(table[key], categories=labels)
+    codes = pd.Categorical.from_codes(table[key], categories=pd.Index(labels))
     return ids, counts, codes, vote
 
 

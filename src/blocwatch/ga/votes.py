@@ -56,7 +56,7 @@ def _sessions(sessions: Iterable[int] | int | None) -> list[int] | None:
 
 
 def _bool_column(values) -> pd.Series:
-    return pd.array([None if v is None else bool(v) for v in values], dtype="boolean")
+    return pd.Series(pd.array([None if v is None else bool(v) for v in values], dtype="boolean"))
 
 
 def rollcalls_frame(engine: Engine, sessions: Iterable[int] | int | None = None) -> pd.DataFrame:
@@ -81,7 +81,7 @@ def rollcalls_frame(engine: Engine, sessions: Iterable[int] | int | None = None)
         stmt = stmt.where(r.session.in_(wanted))
     with engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    cols = list(zip(*rows)) if rows else [()] * len(ROLLCALL_COLUMNS)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(ROLLCALL_COLUMNS)
     return pd.DataFrame({
         "rcid": np.asarray(cols[0], dtype=np.int64),
         "session": np.asarray(cols[1], dtype=np.int16),
@@ -177,7 +177,7 @@ def votes_frame(engine: Engine, sessions: Iterable[int] | int | None = None, *,
     iso3)`` stays unique.
     """
     arrays = vote_arrays(engine, sessions, lineage=lineage)
-    iso3 = pd.Categorical.from_codes(arrays.state, categories=arrays.labels) if arrays.labels \
+    iso3 = pd.Categorical.from_codes(arrays.state, categories=pd.Index(arrays.labels)) if arrays.labels \
         else pd.Categorical([], categories=[])
     frame = pd.DataFrame({
         "rcid": arrays.call_rcid[arrays.call],
