@@ -13,8 +13,8 @@ from pathlib import Path
 
 import typer
 
-from blocwatch.cli.root import app
 from blocwatch.cli.output import fail, say
+from blocwatch.cli.root import app
 
 curate_app = typer.Typer(help="Rebuild the curated data shipped in the package (for maintainers).",
                          no_args_is_help=True)
