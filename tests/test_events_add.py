@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from blocwatch.statements.dataset import read_event_file
+
 from dbsnapshot import row_counts
 
 TEXT = ("Joint statement delivered by Canada on behalf of 5 countries: Canada, Japan, Australia, "

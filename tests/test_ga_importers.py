@@ -12,9 +12,14 @@ import pytest
 from sqlalchemy import text
 
 from blocwatch.ga.importers import (
-    UNDL_HEADER_2025, UNDL_HEADER_2026, UNDL_RCID_OFFSET, GAImportError, import_votes,
+    UNDL_HEADER_2025,
+    UNDL_HEADER_2026,
+    UNDL_RCID_OFFSET,
+    GAImportError,
+    import_votes,
 )
 from blocwatch.ga.votes import rollcalls_frame, votes_frame
+
 from tests.dbsnapshot import snapshot
 
 
@@ -57,9 +62,8 @@ ISSUES = [("102", "co", "Colonialism"), ("102", "hr", "Human rights"), ("104", "
 
 
 def write_csv(path, header, rows, *, gz=False):
-    opener = (lambda: gzip.open(path, "wt", newline="", encoding="utf-8")) if gz else \
-        (lambda: open(path, "w", newline="", encoding="utf-8"))
-    with opener() as fh:
+    with (gzip.open(path, "wt", newline="", encoding="utf-8") if gz
+          else open(path, "w", newline="", encoding="utf-8")) as fh:
         w = csv.writer(fh)
         w.writerow(header)
         w.writerows(rows)
