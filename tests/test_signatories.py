@@ -7,8 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from blocwatch.signatories import (looks_like_document, parse_any, parse_document,
-                                   parse_signatories, split_document)
+from blocwatch.signatories import looks_like_document, parse_any, parse_document, parse_signatories, split_document
 
 
 def iso3s(text: str) -> list[str]:

@@ -385,10 +385,10 @@ def _classify(text: str, m: re.Match, number: int) -> tuple[str, int | None]:
         return "plus_named", number + 1
     if has_other:
         named = _NAME_BEFORE_AND.search(before)
-        if named and not re.search(r"[,;،、]\s*$", before[: named.start()]):
-            # Only one name before "and": "the UK and 50 other countries".
-            if _ends_with_state(named.group("name")):
-                return "plus_named", number + 1
+        # Only one name before "and": "the UK and 50 other countries".
+        if (named and not re.search(r"[,;،、]\s*$", before[: named.start()])
+                and _ends_with_state(named.group("name"))):
+            return "plus_named", number + 1
         if list_follows:
             return "additional_list", number  # "3 autres pays (A, B, C)"
         return "others", None

@@ -105,10 +105,10 @@ _FOOTNOTE = re.compile(
 _ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 _ARABIC_MARKS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 # Words that may stand beside a country name in a name (abbreviations of state forms).
-_EXTRA_WORDS = frozenset(
-    "rep dem fed st ste is isl isls pdr sar peoples people s d of the and "
-    "republic kingdom state states union islands island".split()
-)
+_EXTRA_WORDS = frozenset((
+    "rep", "dem", "fed", "st", "ste", "is", "isl", "isls", "pdr", "sar", "peoples", "people", "s", "d", "of",
+    "the", "and", "republic", "kingdom", "state", "states", "union", "islands", "island",
+))
 _WORDS = re.compile(r"\w+")
 # Characters with no width that copy-paste and typesetting leave inside names.
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff" \
@@ -238,8 +238,9 @@ def _coco_patterns() -> tuple[tuple[re.Pattern, str, str], ...]:
 
     table = pd.read_csv(coco.country_converter.COUNTRY_DATA_FILE, sep="\t", encoding="utf-8",
                         keep_default_na=False, usecols=["name_short", "regex", "ISO3"])
-    return tuple((re.compile(r.regex, re.IGNORECASE), r.ISO3, r.name_short)
-                 for r in table.itertuples() if r.regex)
+    return tuple((re.compile(str(regex), re.IGNORECASE), str(iso3), str(name))
+                 for regex, iso3, name in zip(table["regex"], table["ISO3"], table["name_short"], strict=True)
+                 if regex)
 
 
 def _read_table(name: str) -> list[dict[str, str]]:

@@ -692,9 +692,9 @@ def _elements(text: str, progress: Callable[[int, int], None] | None = None) -> 
         kind = m.lastgroup
         if kind == "ellipsis":
             out.append(_Element("ellipsis", m.start(), m.end(), m.group(0)))
-        elif kind == "sentence" or kind == "colon" and not (out and out[-1].kind == "connector"):
-            if not (out and out[-1].kind == "break"):
-                out.append(_Element("break", m.start(), m.end()))
+        elif ((kind == "sentence" or kind == "colon" and not (out and out[-1].kind == "connector"))
+              and not (out and out[-1].kind == "break")):
+            out.append(_Element("break", m.start(), m.end()))
         pos = m.end()
         if progress is not None and pos >= next_report:
             progress(pos, total)

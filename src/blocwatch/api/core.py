@@ -104,9 +104,7 @@ class Blocwatch:
         from blocwatch.api.options import ParseMode, choose
 
         chosen = choose(ParseMode, mode, "--mode")
-        check = getattr(signatories, "check_text", None)
-        if check is not None:
-            check(text, where)
+        signatories.check_text(text, where)
         kwargs: dict[str, Any] = {"progress": progress} if progress is not None else {}
         if chosen is ParseMode.auto:
             return signatories.parse_any(text, **kwargs)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from blocwatch.api.options import Group
-from blocwatch.cli.output import CSV_OPTION, JSON_OPTION, bw, emit_table, err_console, one_format, print_json
+from blocwatch.cli.output import CSV_OPTION, JSON_OPTION, bw, emit_table, err_console, one_format, print_json, say
 from blocwatch.cli.root import app
 
 countries_app = typer.Typer(help="The registry of UN member and observer states.", no_args_is_help=True)
@@ -60,6 +60,9 @@ def resolve_names(
         emit_table(("Input", "ISO3", "Name", "Confidence", "How"),
                    [(r.input, r.iso3, r.name, f"{r.confidence:.2f}", r.method if r.resolved else r.reason)
                     for r in results], as_csv=as_csv, numeric=("Confidence",))
+        for r in results:
+            if r.resolved and r.message:  # a historical name of a current seat says so
+                say(f"{r.input}: {r.message}")
     unresolved = [r for r in results if not r.resolved]
     for r in unresolved:
         err_console.print(f"error: {r.reason}: {r.message}", markup=False, highlight=False)
