@@ -6,11 +6,11 @@ import sqlite3
 from blocwatch.statements.export import export
 
 
-def test_sqlite_export_is_served_by_datasette(engine, tmp_path):
+def test_sqlite_export_is_served_by_datasette(small_db_engine, tmp_path):
     from datasette.app import Datasette
 
     out = tmp_path / "blocwatch.db"
-    export(engine, "sqlite", out)
+    export(small_db_engine, "sqlite", out)
     with sqlite3.connect(out) as conn:
         expected = {t: conn.execute(f'select count(*) from "{t}"').fetchone()[0]
                     for (t,) in conn.execute("select name from sqlite_master where type = 'table'")}
