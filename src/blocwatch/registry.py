@@ -160,11 +160,13 @@ def members() -> list[Country]:
 
 
 def get(iso3: str) -> Country:
-    """The entity with this code; ``KeyError`` naming the code if there is none."""
+    """The entity with this code; :class:`~blocwatch.errors.NotFound` naming the code if there is none."""
     try:
         return _all()[iso3.upper()]
     except KeyError:
-        raise KeyError(f"no country with code {iso3!r} in the registry") from None
+        from blocwatch.errors import NotFound
+
+        raise NotFound(f"no country with code {iso3!r} in the registry") from None
 
 
 def exists(iso3: str) -> bool:
