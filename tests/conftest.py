@@ -11,9 +11,9 @@ Raw inputs
 Databases (SQLite files built once per run and shared by the xdist workers)
     ``filled_db_file``: schema and all bundled data (every event, the registry,
     all 870,109 GA votes of sessions 1-74): about 26 MB.
-    ``small_db_file``: the same with the GA roll calls, votes and packed vote
-    vectors of sessions other than :data:`SMALL_SESSIONS` deleted, then
-    vacuumed: every event and country, a tenth of the votes.
+    ``small_db_file``: every bundled loader, but the GA votes of
+    :data:`SMALL_SESSIONS` only (built directly, without waiting for the full
+    one): every event and country, a tenth of the votes.
 
 Per-test fixtures (a private copy each test may modify)
     ``db_url`` / ``engine`` / ``cli``: the full database. Use them for tests
@@ -103,27 +103,25 @@ def filled_db_file(tmp_path_factory) -> Path:
     return _built_once(tmp_path_factory, "filled.sqlite3", _fill)
 
 
-def shrink_to_sessions(path: Path, sessions: tuple[int, ...]) -> None:
-    """Delete every GA roll call (its votes and packed vector too) outside ``sessions``; vacuum."""
-    keep = ",".join(str(int(s)) for s in sessions)
-    others = f"SELECT rcid FROM ga_roll_calls WHERE session NOT IN ({keep})"
-    con = sqlite3.connect(path)
-    try:
-        with con:
-            con.execute(f"DELETE FROM ga_vote_vectors WHERE rcid IN ({others})")
-            con.execute(f"DELETE FROM ga_votes WHERE rcid IN ({others})")
-            con.execute(f"DELETE FROM ga_roll_calls WHERE session NOT IN ({keep})")
-        con.execute("VACUUM")
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="session")
-def small_db_file(filled_db_file, tmp_path_factory) -> Path:
-    """The filled database with only the GA sessions in SMALL_SESSIONS, built once per test run."""
+def small_db_file(tmp_path_factory) -> Path:
+    """Every bundled loader, the GA votes of SMALL_SESSIONS only; built once per test run.
+
+    Built directly (not from the full database), so tests on it need not wait
+    for the full build; ``tests/test_tooling_fixtures.py`` checks it answers as
+    the full one for those sessions.
+    """
     def build(path: Path) -> None:
-        shutil.copy(filled_db_file, path)
-        shrink_to_sessions(path, SMALL_SESSIONS)
+        from blocwatch.api.bundled import LOADERS
+        from blocwatch.store.db import Loader, connect
+
+        def unga_subset(session) -> int:
+            from blocwatch.ga.load import load_unga
+
+            return load_unga(session, sessions=SMALL_SESSIONS)
+
+        loaders = [Loader(x.kind, unga_subset, x.description) if x.kind == "bundled:unga" else x for x in LOADERS]
+        connect(f"sqlite:///{path}", loaders=loaders).dispose()
 
     return _built_once(tmp_path_factory, "small.sqlite3", build)
 

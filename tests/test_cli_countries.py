@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from blocwatch import registry
+
+
+@pytest.fixture
+def cli(small_cli):
+    """Events, countries and briefs need every event but only session 74's votes: the small database."""
+    return small_cli
 
 GROUP_KEYS = set(registry.GROUPS)
 

@@ -3,6 +3,14 @@
 import subprocess
 import sys
 
+import pytest
+
+
+@pytest.fixture
+def db_url(small_db_url):
+    """The small database (every event, a few GA sessions) is enough here."""
+    return small_db_url
+
 
 def test_an_output_path_that_cannot_be_written_is_a_clear_error(db_url, tmp_path):
     blocker = tmp_path / "a-file"

@@ -7,6 +7,13 @@ import re
 import sqlite3
 
 import pandas as pd
+import pytest
+
+
+@pytest.fixture
+def cli(small_cli):
+    """Events, countries and briefs need every event but only session 74's votes: the small database."""
+    return small_cli
 
 LIST_KEYS = {"id", "series", "date", "forum", "session", "stance", "target", "delivered_by", "claimed_count",
              "known_count", "list_complete", "responds_to"}

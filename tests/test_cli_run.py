@@ -2,9 +2,16 @@
 
 import json
 
+import pytest
 import yaml
 
 from blocwatch.registry import data_path
+
+
+@pytest.fixture
+def cli(small_cli):
+    """Events, countries and briefs need every event but only session 74's votes: the small database."""
+    return small_cli
 
 
 def _latest_critical_from_files() -> str:

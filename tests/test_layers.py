@@ -8,6 +8,7 @@ never run). The graph is read from the source with ``ast``; nothing is run.
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "blocwatch"
@@ -36,6 +37,7 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+@cache
 def _graph() -> dict[str, set[str]]:
     files = {_module_name(p): p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts}
     graph: dict[str, set[str]] = {}

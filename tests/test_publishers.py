@@ -63,9 +63,9 @@ def test_a_list_resting_only_on_mirrors_is_flagged_and_one_with_an_original_is_n
     assert not any("mirrors or blogs" in c for c in original.caveats)
 
 
-def test_a_database_made_before_publishers_is_upgraded_and_filled(filled_db_file, tmp_path):
+def test_a_database_made_before_publishers_is_upgraded_and_filled(small_db_file, tmp_path):
     path = tmp_path / "old.sqlite3"
-    path.write_bytes(filled_db_file.read_bytes())
+    path.write_bytes(small_db_file.read_bytes())
     with sqlite3.connect(path) as conn:  # as revision 0001 left it
         conn.execute("ALTER TABLE sources DROP COLUMN publisher")
         conn.execute("UPDATE alembic_version SET version_num = '0001'")

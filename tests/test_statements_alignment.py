@@ -24,11 +24,11 @@ CRITICAL_2022 = "2022-10-31-ga77-3c-critical"         # complete list of 50 incl
 
 
 @pytest.fixture(scope="module")
-def ro_engine(filled_db_file):
-    """The shared filled database, read only (these tests never write)."""
+def ro_engine(small_db_file):
+    """The shared small database (every event; sessions 73-74 hold the votes of 2019), read only."""
     from blocwatch.store.db import make_engine
 
-    eng = make_engine(f"sqlite:///{filled_db_file}")
+    eng = make_engine(f"sqlite:///{small_db_file}")
     yield eng
     eng.dispose()
 
@@ -225,9 +225,13 @@ def test_cli_alignment_json_and_table(cli):
     assert "## General Assembly voting" in brief_out.stdout
 
 
-@pytest.mark.slow
-def test_dynamic_model_is_named_and_on_one_scale(ro_engine, ds):
-    result = alignment.event_alignment(ro_engine, CRITICAL_2022, ds=ds, model="dynamic")
+def test_dynamic_model_is_named_and_on_one_scale(small_db_file, ds):
+    """On the small database (ten sessions): the dynamic model links every stored session."""
+    from blocwatch.store.db import make_engine
+
+    small = make_engine(f"sqlite:///{small_db_file}")
+    result = alignment.event_alignment(small, CRITICAL_2022, ds=ds, model="dynamic")
+    small.dispose()
     assert result["ga"]["model"] == "dynamic" and "across sessions" in result["ga"]["model_info"]["comparable"]
     assert result["reference"]["USA"]["ideal"] > 0
     assert result["groups"]["signatories"]["ideal"]["n"] == 50

@@ -1,10 +1,17 @@
 """A counter-statement tie is reported in the right direction (the answering event says whom it answers)."""
 
+import pytest
 import yaml
 
 from blocwatch.registry import data_path
 from blocwatch.statements.analytics import event_summary
 from blocwatch.statements.brief import render
+
+
+@pytest.fixture
+def engine(small_db_engine):
+    """The small database (every event, a few GA sessions) is enough here."""
+    return small_db_engine
 
 
 def _responds_to(event_id: str) -> str | None:
