@@ -34,7 +34,7 @@ class Blocwatch:
         from blocwatch.api.countries import Countries
         from blocwatch.api.events import Events
         from blocwatch.api.ga import GA
-        from blocwatch.store.db import default_url, normalise_url
+        from blocwatch.store.urls import default_url, normalise_url
 
         self.url = normalise_url(url or default_url())
         self.on_fill = on_fill

@@ -1,7 +1,6 @@
-"""Storage: SQLAlchemy models, engine set-up, migrations, provenance.
+"""Storage: which database (:mod:`.urls`), opening it and migrations (:mod:`.db`), models, provenance.
 
 Imports no domain code; the API layer passes the bundled loaders to
-:func:`connect` (see :mod:`blocwatch.api.bundled`).
+:func:`blocwatch.store.db.connect` (see :mod:`blocwatch.api.bundled`). This
+package imports nothing itself, so checking a URL never loads SQLAlchemy.
 """
-
-from blocwatch.store.db import Loader, connect, default_url, session_scope  # noqa: F401

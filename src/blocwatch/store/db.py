@@ -18,7 +18,6 @@ This module imports no domain code: the loaders are passed in
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,13 +27,14 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session
 
 from blocwatch.errors import DatabaseRefused, SchemaMismatch
+from blocwatch.store.urls import ENV_VAR, default_url, hide_password, normalise_url, sqlite_file
 
-ENV_VAR = "BLOCWATCH_DB"
+__all__ = ["ENV_VAR", "Loader", "connect", "default_url", "make_engine", "normalise_url", "session_scope"]
+
 # The newest migration (checked against Alembic's scripts by a test), so that
 # an up-to-date database is recognised without loading Alembic.
 SCHEMA_REVISION = "0002"
 BUSY_TIMEOUT_MS = 60_000
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 # Kept for callers that catch the old name.
 SchemaError = SchemaMismatch
@@ -54,92 +54,6 @@ class Loader:
     description: str = ""
 
 
-def default_url() -> str:
-    """``BLOCWATCH_DB`` if set, else a SQLite file in the user data directory."""
-    if os.environ.get(ENV_VAR):
-        return os.environ[ENV_VAR]
-    import platformdirs
-
-    folder = Path(platformdirs.user_data_dir("blocwatch", appauthor=False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'blocwatch.sqlite3'}"
-
-
-def _sqlite_file(url: str) -> Path | None:
-    """The file of a ``sqlite:///`` URL (None for in-memory databases)."""
-    rest = url.split("://", 1)[1]
-    path = rest[1:].split("?", 1)[0] if rest.startswith("/") else ""
-    return Path(path) if path and path != ":memory:" else None
-
-
-def normalise_url(url: str) -> str:
-    """A checked SQLAlchemy URL: a plain path means a SQLite file; ``postgresql://`` uses psycopg 3.
-
-    Raises :class:`DatabaseRefused` (one line, naming the URL) for a folder, a
-    missing folder, a file that is not SQLite, an unknown scheme or a missing driver.
-    """
-    url = url.strip()
-    if not url:
-        raise DatabaseRefused("--db is empty: give a SQLite file path or a database URL")
-    if "://" not in url:
-        url = f"sqlite:///{Path(url).expanduser().resolve()}"
-    scheme = url.split("://", 1)[0].lower()
-    if scheme in ("postgresql", "postgres"):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-        scheme = "postgresql+psycopg"
-    if scheme == "sqlite" or scheme.startswith("sqlite+"):
-        path = _sqlite_file(url)
-        if path is not None:
-            _check_sqlite_file(path)
-        return url
-    if scheme.startswith("postgresql"):
-        import importlib.util
-
-        driver = scheme.split("+", 1)[1] if "+" in scheme else "psycopg"
-        if importlib.util.find_spec(driver) is None:
-            raise DatabaseRefused(f"database URL {_hide(url)}: PostgreSQL needs the {driver} driver, which is not "
-                                  "installed (pip install 'psycopg[binary]')")
-        return url
-    raise DatabaseRefused(f"database URL {_hide(url)}: unknown scheme {scheme!r}; expected a SQLite file path, "
-                          "sqlite:///FILE or postgresql://USER@HOST/NAME")
-
-
-def _hide(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a URL too broken to parse is shown as given
-        return url
-
-
-def _check_sqlite_file(path: Path) -> None:
-    if path.is_dir():
-        raise DatabaseRefused(f"--db {path}: is a folder; give a file name inside it "
-                              f"(e.g. {path / 'blocwatch.sqlite3'})")
-    if not path.parent.is_dir():
-        raise DatabaseRefused(f"--db {path}: the folder {path.parent} does not exist")
-    if path.exists() and path.stat().st_size:
-        try:
-            with open(path, "rb") as fh:
-                head = fh.read(len(SQLITE_HEADER))
-        except OSError as exc:
-            raise DatabaseRefused(f"--db {path}: cannot be read ({exc.strerror})") from None
-        if head != SQLITE_HEADER:
-            raise DatabaseRefused(f"--db {path}: not a SQLite database (a {_file_kind(path)}); "
-                                  "give a blocwatch database or a new file name")
-
-
-def _file_kind(path: Path) -> str:
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError:
-        return "binary file"
-    return "text file"
-
-
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -155,7 +69,7 @@ def make_engine(url: str | None = None) -> Engine:
     try:
         engine = create_engine(url)
     except (ArgumentError, NoSuchModuleError, ImportError) as exc:
-        raise DatabaseRefused(f"database URL {_hide(url)}: {exc}") from None
+        raise DatabaseRefused(f"database URL {hide_password(url)}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -310,7 +224,7 @@ def first_fill_lock(engine: Engine) -> Iterator[None]:
     PostgreSQL: a session advisory lock; an in-memory database: nothing.
     """
     if engine.dialect.name == "sqlite":
-        path = _sqlite_file(engine.url.render_as_string(hide_password=False))
+        path = sqlite_file(engine.url.render_as_string(hide_password=False))
         if path is None:
             yield
             return
