@@ -118,7 +118,7 @@ def small_db_file(tmp_path_factory) -> Path:
         def unga_subset(session) -> int:
             from blocwatch.ga.load import load_unga
 
-            return load_unga(session, sessions=SMALL_SESSIONS)
+            return load_unga(session, ga_sessions=SMALL_SESSIONS)
 
         loaders = [Loader(x.kind, unga_subset, x.description) if x.kind == "bundled:unga" else x for x in LOADERS]
         connect(f"sqlite:///{path}", loaders=loaders).dispose()

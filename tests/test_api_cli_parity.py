@@ -70,6 +70,7 @@ PAIRS = [
      lambda bw: bw.ga.agreement(year=2019, country="CHN").to_json()),
     (("ideal", "--session", "74", "--json"), lambda bw: bw.ga.ideal(74).to_dict()["positions"]),
     (("run", "--json"), lambda bw: bw.overview().to_dict()),
+    (("events", "matrix", "--json"), lambda bw: bw.events.matrix().to_dict()),
 ]
 
 

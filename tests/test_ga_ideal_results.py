@@ -13,6 +13,7 @@ import pytest
 from scipy.special import ndtr
 from threadpoolctl import threadpool_limits
 
+from blocwatch.errors import NotFound
 from blocwatch.ga import ideal
 from blocwatch.ga.ideal import IdealPoints, estimate
 from test_ga_ideal import simulate
@@ -50,7 +51,7 @@ def test_estimate_returns_a_frozen_results_object():
     assert (d.session, d.n_states, d.n_rollcalls, d.method) == (2, 50, 40, "mode")
     assert d.converged and d.iterations > 0 and np.isfinite(d.log_posterior) and d.elbo is None
     assert d.starts_screened == ("agreement", "pca") and d.start in d.starts_screened
-    with pytest.raises(KeyError):
+    with pytest.raises(NotFound, match="session 3 is not in these results"):
         res.diagnostic(3)
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.positions = res.positions.head()

@@ -37,7 +37,12 @@ class Cache:
             with self._lock:
                 if key in self._items:
                     return self._items[key]
-            value = compute()
+            try:
+                value = compute()
+            except BaseException:
+                with self._lock:
+                    self._key_locks.pop(key, None)
+                raise
             with self._lock:
                 self._items[key] = value
                 self._items.move_to_end(key)

@@ -85,7 +85,7 @@ from functools import cache, lru_cache
 
 from blocwatch import counts as _counts
 from blocwatch import names, registry
-from blocwatch.errors import InvalidInput
+from blocwatch.errors import BlocwatchError, InvalidInput
 
 Progress = Callable[[int, int], None]
 PROGRESS_STEP = 1 << 16  # characters between two progress reports
@@ -409,7 +409,7 @@ def _resolve(text: str, regex: bool = True) -> names.Resolution | None:
         return None
     try:
         res = names.try_resolve(text, suggest=False, regex=regex)
-    except Exception:  # noqa: BLE001 -- the parser never raises on odd text
+    except BlocwatchError:  # a name the resolver refuses is no list item; any other error is a bug
         return None
     # Without include_former, a resolved name is always a current (member or observer) state.
     return res if res.resolved else None

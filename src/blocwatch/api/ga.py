@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
 
-from blocwatch.api.options import IdealDynamics, ImportKind, Issue, Overlap, choose, choose_optional
+from blocwatch.api.options import (
+    IdealDynamics,
+    IdealMethod,
+    IdealModel,
+    ImportKind,
+    Issue,
+    Overlap,
+    choose,
+    choose_optional,
+)
 from blocwatch.errors import InvalidInput, NoData
 
 if TYPE_CHECKING:
     from blocwatch.api.core import Blocwatch
     from blocwatch.api.results import AgreementScores
+    from blocwatch.ga.ideal import IdealPoints
     from blocwatch.ga.ideal.core import Method, Model
     from blocwatch.ga.importers import ImportResult
 
@@ -57,16 +68,19 @@ class GA:
                                lineage=lineage, frame=frame)
 
     def ideal(self, sessions: int | Iterable[int] | None = None, *, dynamics: IdealDynamics | str = "static",
-              model: str = "ordered", method: str = "mode") -> Any:
+              model: IdealModel | str = "ordered", method: IdealMethod | str = "mode") -> IdealPoints:
         """Ideal points (United States positive) per state and session, with standard errors (``ideal``).
 
         ``sessions``: one session, several, or None for every stored session.
         ``dynamics="dynamic"`` fits the random-walk model over all stored
-        sessions (it links them) and reports the sessions asked for.
+        sessions (it links them) and reports the sessions asked for. The
+        result's tables are copies: changing them changes nothing cached.
         """
         from blocwatch.ga.ideal import estimate
 
-        chosen = choose(IdealDynamics, dynamics, "--model")
+        chosen = choose(IdealDynamics, dynamics, "--dynamics")
+        model_: Model = choose(IdealModel, model, "model").value
+        method_: Method = choose(IdealMethod, method, "method").value
         wanted = [sessions] if isinstance(sessions, int) else (sorted(set(sessions)) if sessions is not None else None)
         have = self.sessions()
         if not have:
@@ -76,11 +90,10 @@ class GA:
             raise NoData(f"no recorded votes for session {', '.join(map(str, missing))} "
                          f"(stored sessions: {have[0]}-{have[-1]})")
         bw = self._bw
-        # estimate() checks model and method (ValueError naming the allowed values).
-        model_, method_ = cast("Model", model), cast("Method", method)
-        return bw.cache.get(("ideal", bw.data_version(), tuple(wanted or ()), chosen.value, model, method),
-                            lambda: estimate(bw.engine, wanted, model=model_, dynamics=chosen.value, method=method_,
-                                             data_version=str(bw.data_version())))
+        fitted = bw.cache.get(("ideal", bw.data_version(), tuple(wanted or ()), chosen.value, model_, method_),
+                              lambda: estimate(bw.engine, wanted, model=model_, dynamics=chosen.value,
+                                               method=method_, data_version=str(bw.data_version())))
+        return replace(fitted, positions=fitted.positions.copy(), rollcalls=fitted.rollcalls.copy())
 
     def import_votes(self, kind: ImportKind | str, path: Path | str, *, overlap: Overlap | str = "skip",
                      replace: bool = False, progress: bool = False) -> ImportResult:

@@ -57,6 +57,20 @@ class IdealDynamics(Choice):
     dynamic = "dynamic"
 
 
+class IdealModel(Choice):
+    """How a vote is modelled: yes/abstain/no ordered (``ordered``) or yes/no (``binary``)."""
+
+    ordered = "ordered"
+    binary = "binary"
+
+
+class IdealMethod(Choice):
+    """Estimator: the posterior mode (``mode``) or mean-field variational Bayes (``vb``, binary model)."""
+
+    mode = "mode"
+    vb = "vb"
+
+
 class Issue(Choice):
     """The unvotes issue codes (see :data:`blocwatch.ga.votes.ISSUES`)."""
 

@@ -201,6 +201,14 @@ class BriefFacts(Result):
 
         return render_facts(self.to_dict(), choose(BriefFormat, fmt, "--format").value)
 
+    def write(self, out: Path | str, fmt: str = "md") -> dict[str, Any]:
+        """Write the brief to ``out``; return ``{path, bytes, replaced}`` (``replaced``: the file existed)."""
+        out = Path(out)
+        text = self.render(fmt)
+        replaced = out.exists()
+        out.write_text(text, encoding="utf-8")
+        return {"path": str(out), "bytes": len(text.encode()), "replaced": replaced}
+
 
 @dataclass(frozen=True)
 class EventMatrix(Result):
@@ -246,6 +254,10 @@ class AddedEvent(Result):
     unresolved: list[str]
     problems: list[str]
     yaml: str
+
+    def write_yaml(self, out: Path | str) -> None:
+        """Write the event in the curated file format (to contribute it to the bundled data)."""
+        Path(out).write_text(self.yaml, encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from blocwatch.cli.output import (
     CSV_OPTION,
     JSON_OPTION,
     bw,
-    console,
     emit_table,
     one_format,
     print_json,
@@ -121,9 +120,8 @@ def events_show(
 @events_app.command("alignment")
 def events_alignment(
     event: str = EVENT_ARG,
-    model: IdealDynamics = typer.Option(IdealDynamics.static, "--model", "-m", case_sensitive=False,
-                                        help="Ideal points: static (one session) or dynamic (all sessions "
-                                             "on one scale; ~20 s)."),
+    dynamic: bool = typer.Option(False, "--dynamic", help="Ideal points of the random-walk model linking all "
+                                                          "sessions (one scale; ~20 s) instead of one session's."),
     session: int | None = typer.Option(None, "--session", "-s", help="GA session to use (default: the latest "
                                                                      "that opened by the event's year)."),
     all_states: bool = typer.Option(False, "--all-states", help="List every state, not only the signatories."),
@@ -135,7 +133,8 @@ def events_alignment(
     from blocwatch.statements.alignment import fmt_ideal, fmt_share
 
     one_format(as_json, as_csv)
-    a = bw().events.alignment(event, dynamics=model, session=session)
+    a = bw().events.alignment(event, dynamics=IdealDynamics.dynamic if dynamic else IdealDynamics.static,
+                              session=session)
     if as_json:
         print_json(a.to_dict())
         return
@@ -280,7 +279,7 @@ def events_add(
             store = typer.confirm(f"Store {preview.id} with {preview.found_count} signatories?", default=False)
     result = bw().events.add(text, **kwargs, store=True) if store else preview
     if yaml_out is not None:
-        yaml_out.write_text(result.yaml, encoding="utf-8")
+        result.write_yaml(yaml_out)
     if as_json:
         print_json(result.to_dict())
     elif store:
@@ -371,14 +370,13 @@ def brief_cmd(
     """A factual brief on one event, every fact linked to its source."""
     if as_json and fmt not in (BriefFormat.json, BriefFormat.md):
         raise InvalidInput(f"--json and --format {fmt.value} ask for two formats; give one")
-    text = bw().events.brief(event).render("json" if as_json else fmt.value)
+    facts = bw().events.brief(event)
+    chosen = "json" if as_json else fmt.value
     if out is None:
-        typer.echo(text, nl=False)
+        typer.echo(facts.render(chosen), nl=False)
         return
-    existed = out.exists()
-    out.write_text(text, encoding="utf-8")
-    console.print(f"{'replaced' if existed else 'wrote'} {out} ({len(text.encode()):,} bytes)",
-                  markup=False, highlight=False)
+    written = facts.write(out, chosen)
+    say(f"{'replaced' if written['replaced'] else 'wrote'} {written['path']} ({written['bytes']:,} bytes)")
 
 
 @app.command("export")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -42,9 +43,10 @@ def ideal_command(
         return
     if out is not None:
         return
+    rows: list[Any] = list(frame.itertuples(index=False))  # pandas types row fields loosely
     emit_table(("ISO3", "Session", "Ideal", "SE", "Votes") if as_csv else ("ISO3", "Ideal", "SE", "Votes"),
                [((r.iso3, int(r.session), r.ideal, r.se, int(r.n_votes)) if as_csv
                  else (r.iso3, f"{r.ideal:+.3f}", f"{r.se:.3f}", int(r.n_votes)))
-                for r in frame.itertuples(index=False)],
+                for r in rows],
                as_csv=as_csv, numeric=("Ideal", "SE", "Votes"),
                title=f"Ideal points, session {session} ({'dynamic' if dynamic else 'static'} model; US positive)")

@@ -13,6 +13,9 @@ import sys
 import typer
 from typer.core import TyperGroup
 
+# A file the user named that cannot be read or written: one line, exit status 1.
+_USER_FILE_ERRORS = (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError, FileExistsError)
+
 
 class BlocwatchGroup(TyperGroup):
     """The root command: handles every user error once, as one line on stderr and its exit status."""
@@ -29,6 +32,7 @@ class BlocwatchGroup(TyperGroup):
         try:
             rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = rv if isinstance(rv, int) else 0
+            sys.stdout.flush()  # a closed pipe shows here, inside the handlers, not at exit
         except BlocwatchError as exc:
             _error(str(exc))
             code = exc.exit_code
@@ -45,11 +49,14 @@ class BlocwatchGroup(TyperGroup):
             _error("aborted")
             code = 130
         except BrokenPipeError:  # the reader went away (| head): stop quietly
-            sys.stderr.close()
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             code = 0
-        except OSError as exc:
-            where = f": {exc.filename}" if exc.filename else ""
-            _error(f"{exc.strerror or exc}{where}")
+        except _USER_FILE_ERRORS as exc:
+            if not exc.filename:  # not a path the user named: a bug, keep its traceback
+                raise
+            _error(f"{exc.strerror or exc}: {exc.filename}")
             code = 1
         if standalone_mode:
             sys.exit(code)

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -78,15 +79,17 @@ def _select_rollcalls(rollcalls: pd.DataFrame, issue: str | None, important: boo
     return rollcalls
 
 
-_TRIANGLES: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-
-
+@lru_cache(maxsize=16)
 def _triangle(size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row, column and flat index of the cells above the diagonal of a ``size`` x ``size`` matrix (row-major)."""
-    if size not in _TRIANGLES:
-        ti, tj = np.triu_indices(size, 1)
-        _TRIANGLES[size] = (ti.astype(np.int16), tj.astype(np.int16), ti * size + tj)
-    return _TRIANGLES[size]
+    """Row, column and flat index of the cells above the diagonal of a ``size`` x ``size`` matrix (row-major).
+
+    Pure arithmetic on ``size`` (no data), kept by a thread-safe bounded cache; the arrays are read-only.
+    """
+    ti, tj = np.triu_indices(size, 1)
+    out = (ti.astype(np.int16), tj.astype(np.int16), ti * size + tj)
+    for a in out:
+        a.setflags(write=False)
+    return out
 
 
 def _dyads(X: np.ndarray, starts, ends) -> list[tuple]:

@@ -35,15 +35,16 @@ def curated_tables() -> Tables:
     return Tables(rc, votes)
 
 
-def load_unga(session: Session, sessions: tuple[int, ...] | None = None) -> int:
-    """Store the curated GA roll calls and votes (only ``sessions`` if given); return the number of votes."""
+def load_unga(db: Session, ga_sessions: tuple[int, ...] | None = None) -> int:
+    """Store the curated GA roll calls and votes (only the GA sessions ``ga_sessions`` if given) in the
+    transaction ``db``; return the number of votes."""
     source = get_source(
-        session, kind="curation", title="blocwatch curated GA votes 1946-2019 (data/unga)",
+        db, kind="curation", title="blocwatch curated GA votes 1946-2019 (data/unga)",
         citation=UNVOTES_CITATION + " Curated by blocwatch.ga.curate (seat holders by date: data/unga/seats.csv).",
     )
     tables = curated_tables()
-    if sessions is not None:
-        rc = tables.rollcalls[tables.rollcalls["session"].isin(sessions)]
+    if ga_sessions is not None:
+        rc = tables.rollcalls[tables.rollcalls["session"].isin(ga_sessions)]
         tables = Tables(rc, tables.votes[tables.votes["rcid"].isin(rc["rcid"])])
-    write_tables(session, tables, source.id)
+    write_tables(db, tables, source.id)
     return len(tables.votes)

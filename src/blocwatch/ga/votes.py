@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, Text, cast, select
 
+from blocwatch.errors import InvalidInput
 from blocwatch.ga.vectors import VoteMatrix, read_matrix, table
 
 YES, ABSTAIN, NO, NOT_VOTING = 1, 2, 3, 8
@@ -148,7 +149,7 @@ def vote_matrix(engine: Engine, sessions: Iterable[int] | int | None = None, *,
         column = m.matrix[:, j]
         clash = (column != 0) & (matrix[:, target] != 0)
         if clash.any():
-            raise ValueError(f"{m.labels[j]} and another holder of the {label} seat both voted on roll call "
+            raise InvalidInput(f"{m.labels[j]} and another holder of the {label} seat both voted on roll call "
                              f"{int(m.call_rcid[np.flatnonzero(clash)[0]])}")
         matrix[:, target] += column
     return VoteMatrix(m.call_rcid, m.call_session, m.call_date, merged, matrix)

@@ -114,8 +114,9 @@ def refuse_foreign(engine: Engine) -> None:
     except DatabaseError as exc:
         raise DatabaseRefused(f"--db {_where(engine)}: cannot be opened as a database "
                               f"({str(exc.orig).strip() or type(exc.orig).__name__})") from None
-    if tables and "alembic_version" not in tables:
-        shown = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+    ours = {"imports", "sources", "countries"}  # in every revision of blocwatch's schema
+    if tables and ("alembic_version" not in tables or not ours <= tables):
+        shown = ", ".join(sorted(tables - {"alembic_version"})[:5]) + (", ..." if len(tables) > 6 else "")
         raise DatabaseRefused(f"--db {_where(engine)}: not a blocwatch database (it has other tables: {shown}); "
                               "it was left untouched: give a blocwatch database or a new file name")
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 
 import pandas as pd
 
+from blocwatch.errors import InvalidInput
 from blocwatch.ga.ideal.core import DEFAULT_OMEGA, Dynamics, Method, Model, Priors, check_dynamics, check_method
 from blocwatch.ga.ideal.dynamic import estimate_dynamic
 from blocwatch.ga.ideal.results import IdealPoints
@@ -37,21 +38,21 @@ def estimate(data, sessions: Iterable[int] | int | None = None, *, model: Model 
 
     The dynamic model is implemented for the ordered response model and the
     posterior mode; other combinations, and ``omega`` with the static model
-    or ``workers`` with the dynamic one, raise ``ValueError``.
+    or ``workers`` with the dynamic one, raise :class:`~blocwatch.errors.InvalidInput`.
     """
     check_dynamics(dynamics)
     check_method(method, model)
     if dynamics == "static":
         if omega is not None:
-            raise ValueError("omega is the dynamic model's random-walk sd: it does not apply to dynamics='static'")
+            raise InvalidInput("omega is the dynamic model's random-walk sd: it does not apply to dynamics='static'")
         votes = data if isinstance(data, pd.DataFrame) else _votes(data, sessions, lineage=False)
         return estimate_static(votes, sessions, model=model, method=method, priors=priors, tol=tol,
                                max_iter=max_iter, progress=progress, workers=workers, data_version=data_version)
     if model != "ordered" or method != "mode":
-        raise ValueError(f"the dynamic model is implemented for model='ordered', method='mode' only, "
+        raise InvalidInput(f"the dynamic model is implemented for model='ordered', method='mode' only, "
                          f"not model={model!r}, method={method!r}")
     if workers is not None:
-        raise ValueError("workers applies to the static model (the dynamic model is one linked problem)")
+        raise InvalidInput("workers applies to the static model (the dynamic model is one linked problem)")
     votes = data if isinstance(data, pd.DataFrame) else _votes(data, None, lineage=True)
     return estimate_dynamic(votes, sessions, omega=DEFAULT_OMEGA if omega is None else omega, priors=priors,
                             tol=1e-6 if tol is None else tol, max_iter=max_iter, progress=progress,

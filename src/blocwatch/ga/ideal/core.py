@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from blocwatch.errors import InvalidInput
 from blocwatch.ga.votes import ABSTAIN, NO, NOT_VOTING, YES
 
 Model = Literal["ordered", "binary"]
@@ -134,20 +135,20 @@ def pscl_filter(matrix: SessionMatrix, minority: float = 0.025, min_votes: int =
 
 def check_method(method: str, model: str) -> None:
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}: expected one of {', '.join(METHODS)}")
+        raise InvalidInput(f"unknown method {method!r}: expected one of {', '.join(METHODS)}")
     if method == "vb" and model != "binary":
-        raise ValueError(f"method 'vb' is implemented for the binary model only, not {model!r}")
+        raise InvalidInput(f"method 'vb' is implemented for the binary model only, not {model!r}")
 
 
 def check_model(model: str) -> None:
     if model not in MODELS:
-        raise ValueError(f"unknown model {model!r}: expected one of {', '.join(MODELS)}")
+        raise InvalidInput(f"unknown model {model!r}: expected one of {', '.join(MODELS)}")
 
 
 
 def check_dynamics(dynamics: str) -> None:
     if dynamics not in DYNAMICS:
-        raise ValueError(f"unknown dynamics {dynamics!r}: expected one of {', '.join(DYNAMICS)}")
+        raise InvalidInput(f"unknown dynamics {dynamics!r}: expected one of {', '.join(DYNAMICS)}")
 
 
 def sign_anchor(states: Iterable[str]) -> str | None:

@@ -142,11 +142,13 @@ class IdealPoints:
         return all(d.converged for d in self.diagnostics) and (self.walk is None or self.walk.converged)
 
     def diagnostic(self, session: int) -> SessionDiagnostics:
-        """The diagnostics of one reported session (KeyError if it is not reported)."""
+        """The diagnostics of one reported session (:class:`~blocwatch.errors.NotFound` if it is not reported)."""
         for d in self.diagnostics:
             if d.session == int(session):
                 return d
-        raise KeyError(f"session {session} is not in these results (sessions: {list(self.sessions)})")
+        from blocwatch.errors import NotFound
+
+        raise NotFound(f"session {session} is not in these results (sessions: {list(self.sessions)})")
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of ``positions``, with the summary the fitting functions used to put in ``attrs``.

@@ -1,0 +1,94 @@
+"""The small things a user trips over: --version, option case, conflicting options, --former, --out, narrow output."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+import blocwatch
+from blocwatch.errors import InvalidInput
+
+EVENT = "2023-10-18-ga78-3c-critical"
+
+
+def test_version(small_cli):
+    result = small_cli("--version")
+    assert result.exit_code == 0 and result.output.strip() == f"blocwatch {blocwatch.__version__}"
+
+
+@pytest.mark.parametrize("args", [
+    ("countries", "list", "--group", "WEOG", "--json"),
+    ("events", "list", "--forum", "HRC", "--stance", "Critical", "--json"),
+    ("brief", EVENT, "--format", "MD"),
+])
+def test_option_values_are_case_insensitive(small_cli, args):
+    result = small_cli(*args)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_bad_option_value_is_one_line_naming_the_choices(small_cli):
+    result = small_cli("brief", EVENT, "--format", "pdf")
+    assert result.exit_code == 2
+    assert result.output.strip().count("\n") == 0 and "'md', 'html', 'json'" in result.output
+
+
+def test_json_with_another_format_is_refused(small_cli):
+    result = small_cli("brief", EVENT, "--json", "--format", "html")
+    assert result.exit_code == 2 and "ask for two formats" in result.output
+
+
+def test_country_of_a_former_state_needs_former(small_cli):
+    result = small_cli("country", "USSR")
+    assert result.exit_code == 2 and "add --former" in result.output and "RUS" in result.output
+    result = small_cli("country", "USSR", "--former", "--json")
+    assert result.exit_code == 0 and json.loads(result.stdout)["iso3"] == "SUN"
+
+
+def test_brief_out_writes_and_says_when_it_replaces(small_cli, tmp_path):
+    out = tmp_path / "brief.html"
+    first = small_cli("brief", EVENT, "--format", "html", "--out", str(out))
+    assert first.exit_code == 0 and first.stdout.startswith("wrote ")
+    assert out.read_text(encoding="utf-8").startswith("<!doctype html>")
+    again = small_cli("brief", EVENT, "--format", "html", "--out", str(out))
+    assert again.exit_code == 0 and again.stdout.startswith("replaced ")
+
+
+def test_piped_output_is_not_cut_to_80_columns(small_cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    series = small_cli("events", "series").stdout
+    for header in ("AFR", "APG", "EEG", "LAC", "WEOG", "2019-07-08-hrc41-letter-critical"):
+        assert header in series
+    brief = small_cli("brief", EVENT).stdout
+    sources = [line for line in brief.splitlines() if re.match(r"\d+\. <", line)]
+    assert len(sources) >= 5
+    assert all(re.match(r"\d+\. <https?://\S+>", line) for line in sources)  # every address whole on its line
+
+
+def test_a_reader_that_stops_early_is_no_error(small_db_file):
+    """`blocwatch ... | head -1`: the closed pipe ends the command quietly, exit status 0."""
+    cmd = (f"{sys.executable} -m blocwatch --db {small_db_file} events list --csv | head -1; "
+           "exit ${PIPESTATUS[0]}")
+    done = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("id,alias,") and "Traceback" not in done.stderr and "error" not in done.stderr
+
+
+def test_ideal_model_and_method_are_checked_choices(small_db_file):
+    bw = blocwatch.open(str(small_db_file))
+    with pytest.raises(InvalidInput, match="model 'probit': expected one of ordered, binary"):
+        bw.ga.ideal(74, model="probit")
+    with pytest.raises(InvalidInput, match="binary model only"):
+        bw.ga.ideal(74, method="VB")
+    bw.close()
+
+
+def test_cached_ideal_points_cannot_be_changed_through_a_result(small_db_file):
+    bw = blocwatch.open(str(small_db_file))
+    first = bw.ga.ideal(74)
+    first.positions.loc[:, "ideal"] = 0.0
+    assert bw.ga.ideal(74).positions["ideal"].abs().max() > 1
+    bw.close()
