@@ -84,7 +84,7 @@ def test_parse_json_is_the_api_result(bw, small_db_file, tmp_path):
 
     from blocwatch.cli import app
 
-    text = "Statement delivered on behalf of 3 countries: France, Germany and Japan."
+    text = "Event delivered on behalf of 3 countries: France, Germany and Japan."
     path = tmp_path / "s.txt"
     path.write_text(text, encoding="utf-8")
     result = CliRunner().invoke(app, ["--db", str(small_db_file), "parse", str(path), "--json"])

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from blocwatch.api.bundled import LOADERS
 from blocwatch.store import db
-from blocwatch.store.models import Country, Event, ImportLog, Source
+from blocwatch.store.models import CountryRecord, EventRecord, ImportLog, Source
 from blocwatch.store.provenance import get_source, log_import
 
 from dbsnapshot import row_counts, snapshot
@@ -116,9 +116,9 @@ def test_failed_loader_leaves_the_database_exactly_as_it_was(engine):
 
     def half_then_fail(session):
         source = get_source(session, kind="file", url="file:///bad.csv", title="bad input")
-        session.add(Event(id="test-event", series="test", title="t", forum="hrc",
+        session.add(EventRecord(id="test-event", series="test", title="t", forum="hrc",
                           date=date(2020, 1, 1)))
-        session.get(Country, "FRA").name = "Changed"
+        session.get(CountryRecord, "FRA").name = "Changed"
         session.flush()
         assert source.id
         raise ValueError("bad.csv line 3: unknown country 'Ruritania'")
@@ -199,7 +199,7 @@ def test_stored_countries_match_the_registry(engine):
     from blocwatch import registry
 
     with db.session_scope(engine) as s:
-        stored = {c.iso3: c for c in s.scalars(select(Country))}
+        stored = {c.iso3: c for c in s.scalars(select(CountryRecord))}
         assert set(stored) == {c.iso3 for c in registry.all_entities()}
         tur = stored["TUR"]
         assert tur.regional_group == "weog" and tur.also_in == ["asia_pacific"]

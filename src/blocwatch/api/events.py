@@ -22,7 +22,7 @@ if TYPE_CHECKING:
         ExportReport,
         SeriesSummary,
     )
-    from blocwatch.statements.dataset import Statement
+    from blocwatch.statements.dataset import Event
 
 
 def _known_series(ds, series: str | None) -> None:
@@ -39,7 +39,7 @@ class Events:
     def __init__(self, bw: Blocwatch) -> None:
         self._bw = bw
 
-    def get(self, ref: str) -> Statement:
+    def get(self, ref: str) -> Event:
         """The event with this id or unique id prefix (:class:`~blocwatch.errors.NotFound` with close ids)."""
         return self._bw.dataset().get(ref)
 

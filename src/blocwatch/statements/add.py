@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from blocwatch.errors import Conflict, InvalidInput
 from blocwatch.signatories import ParseResult, check_text, parse_any
-from blocwatch.statements.dataset import Statement, parse_event
+from blocwatch.statements.dataset import Event, parse_event
 
 IMPORT_KIND = "events:add"
 
@@ -31,7 +31,7 @@ IMPORT_KIND = "events:add"
 class Draft:
     """A new event ready to store: the validated statement, its YAML text and what the parser found."""
 
-    event: Statement
+    event: Event
     yaml: str
     parsed: ParseResult
 
@@ -90,10 +90,10 @@ def draft(text: str, *, source_url: str, day: date, forum: str, stance: str, eve
 def store(session: Session, new: Draft) -> int:
     """Write a draft in the caller's transaction; :class:`Conflict` if its id is stored; return rows written."""
     from blocwatch.statements.load import store_events
-    from blocwatch.store.models import Event
+    from blocwatch.store.models import EventRecord
     from blocwatch.store.provenance import get_source, log_import
 
-    if session.get(Event, new.event.id) is not None:
+    if session.get(EventRecord, new.event.id) is not None:
         raise Conflict(f"event {new.event.id!r} is already stored; choose another id with --id "
                        "(an event is never overwritten)")
     rows = store_events(session, [new.event])

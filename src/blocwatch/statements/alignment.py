@@ -79,7 +79,7 @@ from blocwatch import registry
 from blocwatch.cache import Cache
 from blocwatch.errors import InvalidInput, NoData, NotFound
 from blocwatch.statements import analytics
-from blocwatch.statements.dataset import Dataset, Statement
+from blocwatch.statements.dataset import Dataset, Event
 from blocwatch.statements.load import dataset as _dataset
 
 MODELS = ("static", "dynamic")
@@ -341,7 +341,7 @@ def _group(frame: pd.DataFrame, edges: list[float]) -> dict:
     return out
 
 
-def _side_lists(ds: Dataset, ref: str) -> tuple[dict, dict, Statement | None]:
+def _side_lists(ds: Dataset, ref: str) -> tuple[dict, dict, Event | None]:
     s = analytics.event_summary(ds, ref)
     counter_event = ds.get(s["counter"]["id"]) if s["counter"] else None
     sides = {"signatories": list(s["signatories"]),
@@ -435,7 +435,7 @@ def event_alignment(engine: Engine, ref: str, *, ds: Dataset | None = None, mode
                               "ideal": _num(hit["ideal"]) if hit is not None else None,
                               "ideal_se": _num(hit["se"]) if hit is not None else None}
 
-    def brief_event(e: Statement) -> dict[str, Any]:
+    def brief_event(e: Event) -> dict[str, Any]:
         return {"id": e.id, "date": e.date_text, "stance": e.stance, "claimed_count": e.claimed_count,
                 "known_count": e.known_count, "partial": e.partial}
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections import Counter
 
 from blocwatch import registry
-from blocwatch.statements.dataset import FORUMS, Dataset, Statement
+from blocwatch.statements.dataset import FORUMS, Dataset, Event
 from blocwatch.statements.load import dataset as _ds
 
 GROUP_KEYS = tuple(registry.GROUPS)
@@ -54,18 +54,18 @@ def groups_covered(iso3s) -> int:
     return sum(1 for g, n in by_group(iso3s).items() if g != NO_GROUP and n)
 
 
-def _earlier(ds: Dataset, e: Statement, *, stance: str | None = None, forum: str | None = None) -> list[Statement]:
+def _earlier(ds: Dataset, e: Event, *, stance: str | None = None, forum: str | None = None) -> list[Event]:
     return [x for x in ds if x.series == e.series and x.before(e)
             and (stance is None or x.stance == stance) and (forum is None or x.forum == forum)]
 
 
-def previous(ds: Dataset, e: Statement) -> Statement | None:
+def previous(ds: Dataset, e: Event) -> Event | None:
     """The latest earlier event of the same series, stance and forum (None if there is none)."""
     found = _earlier(ds, e, stance=e.stance, forum=e.forum)
     return found[-1] if found else None
 
 
-def counters(ds: Dataset, e: Statement) -> list[dict]:
+def counters(ds: Dataset, e: Event) -> list[dict]:
     """Opposite-stance events tied to ``e``: by ``responds_to`` (either way), else the same forum and session.
 
     Each item: ``{id, tie}`` with ``tie`` ``responds_to`` or ``same_session``; explicit ties first,
@@ -82,7 +82,7 @@ def counters(ds: Dataset, e: Statement) -> list[dict]:
     return [{"id": i, "tie": tie} for _, _, i, tie in sorted(out)]
 
 
-def _counter_dict(e: Statement, c: Statement | None, tie: str | None) -> dict | None:
+def _counter_dict(e: Event, c: Event | None, tie: str | None) -> dict | None:
     """The ``counter`` item of :func:`event_summary`: ``c``, the first of :func:`counters`, tied by ``tie``."""
     if c is None:
         return None
@@ -94,7 +94,7 @@ def _counter_dict(e: Statement, c: Statement | None, tie: str | None) -> dict | 
             "direction": ("answers" if e.responds_to == c.id else "answered_by" if c.responds_to == e.id else None)}
 
 
-def event_row(e: Statement, alias: str | None = None) -> dict:
+def event_row(e: Event, alias: str | None = None) -> dict:
     """The ``events list`` fields of one event (``alias``: its short alias in the dataset)."""
     return {
         "id": e.id, "alias": alias, "series": e.series, "date": e.date_text, "date_precision": e.date_precision,
@@ -111,7 +111,7 @@ def list_events(source, series: str | None = None) -> list[dict]:
     return [event_row(e, ds.aliases.get(e.id)) for e in ds.series(series)]
 
 
-def _first_all_groups(ds: Dataset, e: Statement) -> tuple[bool, list[str], bool]:
+def _first_all_groups(ds: Dataset, e: Event) -> tuple[bool, list[str], bool]:
     """(first known to cover all five groups, earlier partial events that could change it, covers all)."""
     covers = groups_covered(e.signatories) == len(GROUP_KEYS)
     if not covers:

@@ -86,8 +86,11 @@ class Signer:
 
 
 @dataclass(frozen=True, slots=True)
-class Statement:
-    """One joint statement or joint letter."""
+class Event:
+    """One event: a joint statement or a joint letter (``kind``), with its signers and sources.
+
+    The domain object; its stored form is :class:`blocwatch.store.models.EventRecord`.
+    """
 
     id: str
     series: str
@@ -162,7 +165,7 @@ class Statement:
     def date_text(self) -> str:
         return self.date.strftime("%Y-%m") if self.date_precision == "month" else self.date.isoformat()
 
-    def before(self, other: Statement) -> bool:
+    def before(self, other: Event) -> bool:
         """True when this event certainly happened on an earlier day than ``other``."""
         return self.date_range[1] < other.date_range[0]
 
@@ -177,7 +180,7 @@ class Statement:
 class Dataset:
     """The events, sorted by date then id, with look-up by id or unique prefix."""
 
-    events: list[Statement] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.events.sort(key=lambda e: (e.date, e.id))
@@ -194,7 +197,7 @@ class Dataset:
     def ids(self) -> list[str]:
         return [e.id for e in self.events]
 
-    def get(self, ref: str) -> Statement:
+    def get(self, ref: str) -> Event:
         """The event with id ``ref``, its short alias (``ga76-critical``) or the only id starting with ``ref``.
 
         Raises :class:`EventNotFound` naming the candidates (several ids share
@@ -215,7 +218,7 @@ class Dataset:
         close = [c for c, score, _ in process.extract(ref, list(self._by_id), scorer=fuzz.WRatio, limit=5)]
         raise EventNotFound(f"no event {ref!r}; close ids: " + ", ".join(close), close_matches=close)
 
-    def series(self, name: str | None = None) -> list[Statement]:
+    def series(self, name: str | None = None) -> list[Event]:
         return [e for e in self.events if name is None or e.series == name]
 
 
@@ -297,7 +300,7 @@ def _item_line(loc: _Located, key: str, index: int) -> int:
     return loc.line(key)
 
 
-def parse_event(path: Path, text: str) -> Statement:
+def parse_event(path: Path, text: str) -> Event:
     """Parse and validate one curated event file's text; :class:`DatasetError` on any problem."""
     try:
         node = yaml.compose(text)
@@ -378,7 +381,7 @@ def parse_event(path: Path, text: str) -> Statement:
         entry["note"] = f"{entry['note']}; {note}" if entry.get("note") else note
 
     basis = data.get("responds_to_basis")
-    return Statement(
+    return Event(
         id=data["id"], series=data["series"], kind=data["kind"], title=data["title"], forum=data["forum"],
         session=data.get("session"), date=when, date_precision=precision,
         delivered_by=_country(loc, "delivered_by", data.get("delivered_by")),
@@ -392,7 +395,7 @@ def parse_event(path: Path, text: str) -> Statement:
     )
 
 
-def read_event_file(path: Path) -> Statement:
+def read_event_file(path: Path) -> Event:
     """Read and validate one curated event file."""
     path = Path(path)
     return parse_event(path, path.read_text(encoding="utf-8"))
@@ -403,7 +406,7 @@ def events_folder():
     return registry.data_path("events")
 
 
-def read_curated(folder=None) -> list[Statement]:
+def read_curated(folder=None) -> list[Event]:
     """Every curated event in ``folder`` (default: the package's), checked for dangling ``responds_to``."""
     folder = Path(str(folder or events_folder()))
     files = sorted(folder.glob("*.yaml"))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
-from blocwatch.statements.dataset import Dataset, Signer, SourceRef, Statement, read_curated
-from blocwatch.store.models import Event, EventSource, Position, Source
+from blocwatch.statements.dataset import Dataset, Event, Signer, SourceRef, read_curated
+from blocwatch.store.models import EventRecord, EventSource, Position, Source
 from blocwatch.store.provenance import get_source
 
 KIND = "bundled:statements"
@@ -35,17 +35,17 @@ def _filled(value: str | None, what: str) -> str:
     return value
 
 
-def store_events(session: Session, events: list[Statement]) -> int:
+def store_events(session: Session, events: list[Event]) -> int:
     """Write ``events`` (replacing stored events with the same ids); return the rows written."""
     cache: dict[str, Source] = {}
     rows = 0
     # responds_to is a foreign key: insert every event first, then link.
     for e in events:
-        old = session.get(Event, e.id)
+        old = session.get(EventRecord, e.id)
         if old is not None:
             session.delete(old)
             session.flush()
-        event = Event(
+        event = EventRecord(
             id=e.id, kind=e.kind, series=e.series, title=e.title, forum=e.forum, session=e.session,
             date=e.date, date_precision=e.date_precision, delivered_by=e.delivered_by,
             delivered_by_text=e.delivered_by_text, lead=e.lead, lead_text=e.lead_text, stance=e.stance,
@@ -76,7 +76,7 @@ def store_events(session: Session, events: list[Statement]) -> int:
     session.flush()
     for e in events:
         if e.responds_to:
-            stored = session.get(Event, e.id)
+            stored = session.get(EventRecord, e.id)
             assert stored is not None               # added above
             stored.responds_to = e.responds_to
     return rows
@@ -93,8 +93,9 @@ def dataset(source: Engine | Dataset) -> Dataset:
         return source
     with Session(source) as session:
         events = session.scalars(
-            select(Event).where(Event.kind.in_(("statement", "letter")))
-            .options(selectinload(Event.positions), selectinload(Event.sources).selectinload(EventSource.source))
+            select(EventRecord).where(EventRecord.kind.in_(("statement", "letter")))
+            .options(selectinload(EventRecord.positions),
+                     selectinload(EventRecord.sources).selectinload(EventSource.source))
         ).all()
         urls = dict(session.execute(select(Source.id, Source.url)).all())
         out = []
@@ -110,7 +111,7 @@ def dataset(source: Engine | Dataset) -> Dataset:
                     if not what:
                         continue
                 refs.append(SourceRef(_filled(es.source.url, "source url"), what or None, es.source.publisher))
-            out.append(Statement(
+            out.append(Event(
                 id=ev.id, series=ev.series, kind=ev.kind, title=ev.title, forum=ev.forum, session=ev.session,
                 date=ev.date, date_precision=ev.date_precision, delivered_by=ev.delivered_by,
                 delivered_by_text=ev.delivered_by_text, lead=ev.lead, lead_text=ev.lead_text,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from blocwatch import registry
-from blocwatch.store.models import Country
+from blocwatch.store.models import CountryRecord
 from blocwatch.store.provenance import get_source
 
 
@@ -17,7 +17,7 @@ def load_countries(session: Session) -> int:
     )
     rows = 0
     for c in registry.all_entities():
-        session.merge(Country(
+        session.merge(CountryRecord(
             iso3=c.iso3, iso2=c.iso2, numeric=c.numeric, name=c.name,
             official_name=c.official_name, status=c.status, admitted=c.admitted,
             ended=c.ended, regional_group=c.regional_group, also_in=list(c.also_in),

@@ -43,7 +43,7 @@ class Source(Base):
     __table_args__ = (UniqueConstraint("kind", "url", "title", name="uq_source"),)
 
 
-class Country(Base):
+class CountryRecord(Base):
     __tablename__ = "countries"
     iso3: Mapped[str] = mapped_column(String(3), primary_key=True)
     iso2: Mapped[str | None] = mapped_column(String(2))
@@ -60,7 +60,7 @@ class Country(Base):
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
 
 
-class Event(Base):
+class EventRecord(Base):
     """A joint statement, joint letter, or (later) a recorded vote."""
 
     __tablename__ = "events"
@@ -114,7 +114,7 @@ class Position(Base):
     name_in_source: Mapped[str | None] = mapped_column(Text)  # the name as the source wrote it
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
     note: Mapped[str | None] = mapped_column(Text)
-    event: Mapped[Event] = relationship(back_populates="positions")
+    event: Mapped[EventRecord] = relationship(back_populates="positions")
     __table_args__ = (UniqueConstraint("event_id", "iso3", name="uq_position"),)
 
 
