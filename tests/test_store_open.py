@@ -142,3 +142,17 @@ def test_opening_a_filled_database_imports_no_loader_and_no_pandas(filled_db_fil
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def test_another_alembic_applications_database_is_refused_untouched(tmp_path):
+    """A SQLite file with an alembic_version table but none of blocwatch's tables is not ours either."""
+    path = tmp_path / "other_app.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        conn.execute("INSERT INTO alembic_version VALUES ('ae1027a6acf')")
+        conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)")
+    before = _digest(path)
+    result = _cli("--db", str(path), "events", "list")
+    assert result.exit_code == 2 and "not a blocwatch database (it has other tables: users)" in result.output
+    assert _digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other_app.sqlite3"]
