@@ -1,4 +1,4 @@
-"""The CLI is a thin layer over the API: every command's --json is the API result's to_dict().
+"""The CLI is a thin layer over the API: every command's --json is the API result's to_json().
 
 Also: every command has help text and is documented in the README, and the
 API's typed results keep the JSON shapes (``from_dict`` refuses a key the
@@ -54,23 +54,23 @@ PAIRS = [
      lambda bw: [c.to_dict() for c in bw.countries.list(former=True)]),
     (("countries", "resolve", "Côte d'Ivoire", "中国", "--json"),
      lambda bw: [r.to_dict() for r in bw.countries.resolve(["Côte d'Ivoire", "中国"])]),
-    (("events", "list", "--json"), lambda bw: [r.to_dict() for r in bw.events.list()]),
+    (("events", "list", "--json"), lambda bw: [r.to_json() for r in bw.events.list()]),
     (("events", "list", "--state", "Albania", "--forum", "hrc", "--json"),
-     lambda bw: [r.to_dict() for r in bw.events.list(state="Albania", forum="hrc")]),
-    (("events", "show", EVENT, "--json"), lambda bw: bw.events.show(EVENT).to_dict()),
+     lambda bw: [r.to_json() for r in bw.events.list(state="Albania", forum="hrc")]),
+    (("events", "show", EVENT, "--json"), lambda bw: bw.events.show(EVENT).to_json()),
     (("events", "show", EVENT, "--against", "2019-10-29-ga74-3c-critical", "--json"),
-     lambda bw: bw.events.show(EVENT, "2019-10-29-ga74-3c-critical").to_dict()),
-    (("events", "series", "--json"), lambda bw: bw.events.series().to_dict()),
-    (("events", "alignment", EVENT, "--json"), lambda bw: bw.events.alignment(EVENT).to_dict()),
+     lambda bw: bw.events.show(EVENT, "2019-10-29-ga74-3c-critical").to_json()),
+    (("events", "series", "--json"), lambda bw: bw.events.series().to_json()),
+    (("events", "alignment", EVENT, "--json"), lambda bw: bw.events.alignment(EVENT).to_json()),
     (("diff", "2021-10-21-ga76-3c-critical", EVENT, "--json"),
-     lambda bw: bw.events.diff("2021-10-21-ga76-3c-critical", EVENT).to_dict()),
-    (("country", "France", "--json"), lambda bw: bw.countries.history("France").to_dict()),
-    (("brief", EVENT, "--json"), lambda bw: bw.events.brief(EVENT).to_dict()),
+     lambda bw: bw.events.diff("2021-10-21-ga76-3c-critical", EVENT).to_json()),
+    (("country", "France", "--json"), lambda bw: bw.countries.history("France").to_json()),
+    (("brief", EVENT, "--json"), lambda bw: bw.events.brief(EVENT).to_json()),
     (("agreement", "--year", "2019", "--country", "CHN", "--json"),
      lambda bw: bw.ga.agreement(year=2019, country="CHN").to_json()),
-    (("ideal", "--session", "74", "--json"), lambda bw: bw.ga.ideal(74).to_dict()["positions"]),
-    (("run", "--json"), lambda bw: bw.overview().to_dict()),
-    (("events", "matrix", "--json"), lambda bw: bw.events.matrix().to_dict()),
+    (("ideal", "--session", "74", "--json"), lambda bw: bw.ga.ideal(74).to_json()),
+    (("run", "--json"), lambda bw: bw.overview().to_json()),
+    (("events", "matrix", "--json"), lambda bw: bw.events.matrix().to_json()),
 ]
 
 

@@ -15,7 +15,7 @@ def test_agreement_json_pair(cli):
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert len(rows) == 1
-    assert set(rows[0]) == {"a", "b", "year", "n", "agree", "coincidence"}
+    assert set(rows[0]) == {"a", "b", "year", "n", "agree", "agree_half", "coincidence"}
     assert (rows[0]["a"], rows[0]["b"], rows[0]["year"]) == ("USA", "CHN", 2019)
     assert 0 <= rows[0]["agree"] <= 1 and rows[0]["n"] > 0
 
@@ -66,7 +66,7 @@ def test_import_undl_cli(cli, tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["votes_added"] == 3
     rows = json.loads(cli("agreement", "--year", "2024", "--country", "USA", "--with", "CHN", "--json").output)
-    assert rows == [{"a": "USA", "b": "CHN", "year": 2024, "n": 1, "agree": 0.0, "coincidence": 0.0}]
+    assert rows == [{"a": "USA", "b": "CHN", "year": 2024, "n": 1, "agree": 0.0, "agree_half": 0.0, "coincidence": 0.0}]
     again = cli("import", "undl", str(path))
     assert again.exit_code == 0 and "already imported" in again.output
 

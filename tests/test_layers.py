@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "blocwatch"
 
 # Layer of each top-level part; a module may import only from its own layer or lower ones.
 LAYERS = {
-    "errors": 0, "cache": 0,
+    "errors": 0, "cache": 0, "files": 0,
     "registry": 1, "names": 1, "counts": 1, "signatories": 1,
     "store": 2,
     "ga": 3, "statements": 3, "curate": 3,
@@ -23,8 +23,9 @@ LAYERS = {
     "cli": 5,
     "__init__": 5, "__main__": 6,
 }
-# Display helpers and types the CLI may use besides the API (formatting only, no queries).
-CLI_ALLOWED = {"blocwatch.registry", "blocwatch.errors", "blocwatch.signatories", "blocwatch.ga.seats",
+# Display helpers, types and output-path checks the CLI may use besides the API (no queries).
+CLI_ALLOWED = {"blocwatch.registry", "blocwatch.errors", "blocwatch.files", "blocwatch.signatories",
+               "blocwatch.ga.seats",
                "blocwatch.statements.alignment",
                # maintainer commands (curate) call the curation modules directly
                "blocwatch.curate", "blocwatch.statements.curate", "blocwatch.ga.curate"}

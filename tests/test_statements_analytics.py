@@ -164,7 +164,18 @@ def test_country_history_marks_unknown_where_lists_are_partial(ds):
 
 
 def test_unknown_event_names_close_ids(ds):
-    with pytest.raises(EventNotFound, match="close ids: 2024-10-22-ga79-3c"):
+    with pytest.raises(EventNotFound, match=r"close matches: ga79-critical \(2024-10-22-ga79-3c-critical\)"):
         ds.get("2024-10-23-ga79-3c-critical")
     with pytest.raises(EventNotFound, match="ambiguous"):
         ds.get("2019-07")
+    # A typo in an alias offers the alias; the start of two aliases is ambiguous, naming both.
+    with pytest.raises(EventNotFound, match=r"close matches: ga78-critical"):
+        ds.get("ga78-critcal")
+    with pytest.raises(EventNotFound, match=r"ambiguous.*\(ga78-supportive\).*\(ga78-critical\)"):
+        ds.get("ga78")
+    assert ds.get("ga78-crit").id == "2023-10-18-ga78-3c-critical"
+
+
+def test_a_former_state_did_not_exist_at_later_events(ds):
+    h = analytics.country_history(ds, "SUN")
+    assert {r["status"] for r in h["events"]} == {"did_not_exist"}

@@ -425,7 +425,7 @@ def _found(name: str, iso3: str, confidence: float, method: str, include_former:
         return _unresolved(
             name, "former_state",
             f"{name!r} is {entity.name}, a former state ({entity.admitted} to {entity.ended}; "
-            f"successors: {succ}); pass include_former to resolve former states",
+            f"successors: {succ}); former states resolve only when asked for (--former)",
             include_former, suggest=suggest,
         )
     note = _history_notes().get(normalise(name)) if method == "name" else None

@@ -36,7 +36,7 @@ class Blocwatch:
         from blocwatch.api.ga import GA
         from blocwatch.store.urls import default_url, normalise_url
 
-        self.url = normalise_url(url or default_url())
+        self.url = normalise_url(default_url() if url is None else url)
         self.on_fill = on_fill
         self.cache = Cache(maxsize=64)
         self._engine: Engine | None = None

@@ -46,17 +46,19 @@ class Countries:
         from blocwatch import registry
         from blocwatch.errors import NotFound
 
-        found = resolver.try_resolve(name, include_former=True)
-        if found.iso3 is None:
-            raise NotFound(f"{name!r}: {found.message}",
-                           close_matches=[m.iso3 for m in found.alternatives])
-        country = registry.get(found.iso3)
-        if country.status == "former" and not former:
-            raise NotFound(f"{name!r} is a former state ({country.name}, until "
-                           f"{country.ended.isoformat() if country.ended else '?'}); add --former to ask about it"
-                           + (f", or ask about {', '.join(country.successors)}" if country.successors else ""),
-                           close_matches=list(country.successors))
-        return country
+        found = resolver.try_resolve(name, include_former=former)
+        if found.iso3 is not None:
+            return registry.get(found.iso3)
+        if found.reason == "former_state":
+            iso3 = resolver.try_resolve(name, include_former=True).iso3
+            country = registry.get(iso3) if iso3 else None
+            if country is not None:
+                raise NotFound(f"{name!r} is a former state ({country.name}, until "
+                               f"{country.ended.isoformat() if country.ended else '?'}); add --former to ask about "
+                               "it" + (f", or ask about {', '.join(country.successors)}" if country.successors else ""),
+                               close_matches=list(country.successors))
+        raise NotFound(found.message or f"{name!r} is not a state blocwatch knows",
+                       close_matches=[m.iso3 for m in found.alternatives])
 
     def history(self, name: str, *, former: bool = False, series: str | None = None) -> CountryHistory:
         """One state's positions across the joint statements (``country``)."""

@@ -25,14 +25,17 @@ if TYPE_CHECKING:
     from blocwatch.statements.dataset import Event
 
 
-def _known_series(ds, series: str | None) -> None:
+def _series(ds, series: str | None) -> str | None:
+    """The stored series named ``series`` (any case); NotFound naming the known series otherwise."""
     from blocwatch.errors import NotFound
 
     if series is None:
-        return
+        return None
     known = sorted({e.series for e in ds})
-    if series not in known:
-        raise NotFound(f"no series {series!r}; known series: {', '.join(known)}", close_matches=known)
+    for name in known:
+        if name == series.strip().lower():
+            return name
+    raise NotFound(f"no series {series!r}; known series: {', '.join(known)}", close_matches=known)
 
 
 class Events:
@@ -55,10 +58,10 @@ class Events:
         from blocwatch.statements.analytics import event_row
 
         ds = self._bw.dataset()
-        _known_series(ds, series)
+        series = _series(ds, series)
         chosen_forum = choose_optional(Forum, forum, "--forum")
         chosen_stance = choose_optional(Stance, stance, "--stance")
-        iso3 = self._bw.countries.get(state, former=True).iso3 if state else None
+        iso3 = self._bw.countries.get(state).iso3 if state else None
         rows = []
         for e in ds.series(series):
             if chosen_forum and e.forum != chosen_forum.value:
@@ -92,7 +95,7 @@ class Events:
         from blocwatch.statements.analytics import series_summary
 
         ds = self._bw.dataset()
-        _known_series(ds, name)
+        name = _series(ds, name) or name
         return SeriesSummary.from_dict(series_summary(ds, name))
 
     def matrix(self, series: str | None = None) -> EventMatrix:
@@ -106,7 +109,7 @@ class Events:
         from blocwatch.statements.analytics import event_matrix
 
         ds = self._bw.dataset()
-        _known_series(ds, series)
+        series = _series(ds, series)
         return EventMatrix.from_dict(event_matrix(ds, series))
 
     def latest(self, stance: Stance | str = "critical", series: str = "xinjiang") -> str | None:
@@ -141,17 +144,18 @@ class Events:
         """The brief's text in one call: ``bw.events.brief(ref).render(fmt)``."""
         return self.brief(ref).render(choose(BriefFormat, fmt, "--format").value)
 
-    def export(self, fmt: ExportFormat | str, out: Path | str) -> ExportReport:
+    def export(self, fmt: ExportFormat | str, out: Path | str, *, replace: bool = False) -> ExportReport:
         """Write events, positions, countries and sources with a data dictionary (``export``).
 
         ``csv`` and ``parquet`` write a folder; ``json`` and ``sqlite`` a file.
-        An existing file or folder of the same tables is replaced (the report says so).
+        An existing file, or a folder that holds files, is overwritten only with
+        ``replace`` (the report says so); nothing is written otherwise.
         """
         from blocwatch.api.results import ExportReport
         from blocwatch.statements.export import export
 
         chosen = choose(ExportFormat, fmt, "--format")
-        return ExportReport.from_dict(export(self._bw.dataset(), chosen.value, Path(out)))
+        return ExportReport.from_dict(export(self._bw.dataset(), chosen.value, Path(out), replace=replace))
 
     def add(self, text: str, *, source: str, day: date, forum: Forum | str, stance: Stance | str,
             event_id: str | None = None, title: str | None = None, delivered_by: str | None = None,

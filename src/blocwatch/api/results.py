@@ -38,6 +38,7 @@ class Result:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.init and f.repr}
 
     def to_json(self) -> Any:
+        """Exactly what the matching command prints with ``--json`` (for most results, :meth:`to_dict`)."""
         return self.to_dict()
 
 
@@ -201,11 +202,16 @@ class BriefFacts(Result):
 
         return render_facts(self.to_dict(), choose(BriefFormat, fmt, "--format").value)
 
-    def write(self, out: Path | str, fmt: str = "md") -> dict[str, Any]:
-        """Write the brief to ``out``; return ``{path, bytes, replaced}`` (``replaced``: the file existed)."""
+    def write(self, out: Path | str, fmt: str = "md", *, replace: bool = False) -> dict[str, Any]:
+        """Write the brief to ``out``; return ``{path, bytes, replaced}``.
+
+        An existing file is replaced only with ``replace`` (:func:`blocwatch.files.check_output`).
+        """
+        from blocwatch.files import check_output
+
         out = Path(out)
         text = self.render(fmt)
-        replaced = out.exists()
+        replaced = check_output(out, replace=replace)
         out.write_text(text, encoding="utf-8")
         return {"path": str(out), "bytes": len(text.encode()), "replaced": replaced}
 
@@ -255,9 +261,13 @@ class AddedEvent(Result):
     problems: list[str]
     yaml: str
 
-    def write_yaml(self, out: Path | str) -> None:
-        """Write the event in the curated file format (to contribute it to the bundled data)."""
+    def write_yaml(self, out: Path | str, *, replace: bool = False) -> bool:
+        """Write the event in the curated file format (to contribute it to the bundled data); True if replaced."""
+        from blocwatch.files import check_output
+
+        replaced = check_output(Path(out), replace=replace)
         Path(out).write_text(self.yaml, encoding="utf-8")
+        return replaced
 
 
 @dataclass(frozen=True)
@@ -315,7 +325,7 @@ class AgreementScores(Result):
         # Any: pandas-stubs types itertuples fields as a union of every scalar type.
         records: Iterable[Any] = self.frame.itertuples(index=False)
         return [{"a": str(r.a), "b": str(r.b), self.by: int(getattr(r, self.by)), "n": int(r.n),
-                 "agree": num(r.agree), "coincidence": num(r.coincidence)}
+                 "agree": num(r.agree), "agree_half": num(r.agree_half), "coincidence": num(r.coincidence)}
                 for r in records]
 
     def to_dict(self) -> dict[str, Any]:
@@ -323,15 +333,17 @@ class AgreementScores(Result):
                 "lineage": self.lineage, "rows": self.rows()}
 
     def to_json(self) -> Any:
+        """What ``blocwatch agreement --json`` prints: :meth:`rows` (``to_dict()`` adds the selection)."""
         return self.rows()
 
-    def write(self, out: Path) -> dict[str, Any]:
+    def write(self, out: Path, *, replace: bool = False) -> dict[str, Any]:
         """Write every row to ``out`` (.csv, .csv.gz or .parquet); return what was written."""
-        from blocwatch.api.files import table_writer
+        from blocwatch.files import table_writer
 
-        write = table_writer(out, (".csv", ".csv.gz", ".parquet"))
+        replaced = Path(out).exists()
+        write = table_writer(out, (".csv", ".csv.gz", ".parquet"), replace=replace)
         write(self.frame)
         pairs = int(self.frame[["a", "b"]].drop_duplicates().shape[0])
         period = self.frame[self.by]
-        return {"out": str(out), "rows": len(self.frame), "pairs": pairs,
+        return {"out": str(out), "rows": len(self.frame), "pairs": pairs, "replaced": replaced,
                 self.by + "s": [int(period.min()), int(period.max())] if len(self.frame) else []}

@@ -13,7 +13,9 @@ from blocwatch.api.options import BriefFormat, ExportFormat, Forum, IdealDynamic
 from blocwatch.cli.output import (
     CSV_OPTION,
     JSON_OPTION,
+    REPLACE_OUT_OPTION,
     bw,
+    console,
     emit_table,
     one_format,
     print_json,
@@ -190,6 +192,7 @@ def events_matrix(
     series: str | None = typer.Option(None, "--series", "-s", help="Only this series (e.g. xinjiang)."),
     out: Path | None = typer.Option(None, "--out", "-o", metavar="FILE",
                                     help="Write the table to FILE (.csv or .parquet)."),
+    replace: bool = REPLACE_OUT_OPTION,
     as_json: bool = JSON_OPTION,
     as_csv: bool = CSV_OPTION,
 ) -> None:
@@ -198,10 +201,10 @@ def events_matrix(
     One row per current member and observer state, one column per event
     (named by its short alias); paste the CSV into a spreadsheet.
     """
-    from blocwatch.api.files import table_writer
+    from blocwatch.files import table_writer
 
     one_format(as_json, as_csv)
-    write = table_writer(out, (".csv", ".parquet")) if out is not None else None
+    write = table_writer(out, (".csv", ".parquet"), replace=replace) if out is not None else None
     m = bw().events.matrix(series)
     if as_json:
         print_json(m.to_dict())
@@ -214,13 +217,22 @@ def events_matrix(
     if as_csv:
         emit_table(list(frame.columns), list(frame.itertuples(index=False, name=None)), as_csv=True)
         return
-    short = {"signed": "S", "joined_later": "J", "withdrew": "W", "absent": "·", "not_named": "?", "other_side": "X"}
-    columns = [m.aliases.get(e) or e for e in m.events]
-    emit_table(("ISO3", *columns),
-               [(r["iso3"], *[short[r["cells"][e]] for e in m.events]) for r in m.states],
-               title=f"{len(m.states)} states x {len(m.events)} events",
-               caption="S signed · J joined later · W withdrew · '·' absent from a complete list · "
-                       "? not named in a partial list · X signed the other side. --csv for the full words.")
+    from rich.table import Table
+
+    short = {"signed": "S", "joined_later": "J", "withdrew": "W", "absent": "·", "not_named": "?",
+             "other_side": "X"}
+    # One narrow numbered column per event (legend below), so 29 events fit an 80-column terminal.
+    table = Table(title=f"{len(m.states)} states x {len(m.events)} events", title_justify="left",
+                  box=None, padding=(0, 0), pad_edge=False, show_edge=False)
+    table.add_column("State", no_wrap=True, min_width=5)
+    for n, _e in enumerate(m.events, start=1):
+        table.add_column(f"{n:>3}", justify="right", no_wrap=True, min_width=3, max_width=3)
+    for r in m.states:
+        table.add_row(r["iso3"], *[f"{short[r['cells'][e]]:>3}" for e in m.events])
+    console.print(table)
+    say("Events: " + "; ".join(f"{n} {m.aliases.get(e) or e}" for n, e in enumerate(m.events, start=1)))
+    say("S signed, J joined later, W withdrew, · absent from a complete list, ? not named in a partial list, "
+        "X signed the other side; --csv gives the full words and event ids.")
 
 
 @events_app.command("add")
@@ -244,6 +256,7 @@ def events_add(
                                                          "from standard input)."),
     yaml_out: Path | None = typer.Option(None, "--yaml-out", metavar="FILE",
                                          help="Also write the event in the curated file format."),
+    replace_yaml: bool = typer.Option(False, "--replace", help="Overwrite the --yaml-out file if it exists."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Add a joint statement from its text: parse the list, preview it, store it on confirmation.
@@ -279,7 +292,7 @@ def events_add(
             store = typer.confirm(f"Store {preview.id} with {preview.found_count} signatories?", default=False)
     result = bw().events.add(text, **kwargs, store=True) if store else preview
     if yaml_out is not None:
-        result.write_yaml(yaml_out)
+        result.write_yaml(yaml_out, replace=replace_yaml)
     if as_json:
         print_json(result.to_dict())
     elif store:
@@ -365,6 +378,7 @@ def brief_cmd(
     event: str = EVENT_ARG,
     fmt: BriefFormat = typer.Option(BriefFormat.md, "--format", "-f", case_sensitive=False, help="Output format."),
     out: Path | None = typer.Option(None, "--out", "-o", metavar="FILE", help="Write the brief to FILE."),
+    replace: bool = REPLACE_OUT_OPTION,
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
 ) -> None:
     """A factual brief on one event, every fact linked to its source."""
@@ -375,7 +389,7 @@ def brief_cmd(
     if out is None:
         typer.echo(facts.render(chosen), nl=False)
         return
-    written = facts.write(out, chosen)
+    written = facts.write(out, chosen, replace=replace)
     say(f"{'replaced' if written['replaced'] else 'wrote'} {written['path']} ({written['bytes']:,} bytes)")
 
 
@@ -384,10 +398,11 @@ def export_cmd(
     fmt: ExportFormat = typer.Option(..., "--format", "-f", case_sensitive=False, help="Output format."),
     out: Path = typer.Option(..., "--out", "-o", metavar="PATH",
                              help="Output file (json, sqlite) or folder (csv, parquet)."),
+    replace: bool = REPLACE_OUT_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Export events, positions, countries and sources with a data dictionary and provenance notes."""
-    result = bw().events.export(fmt, out)
+    result = bw().events.export(fmt, out, replace=replace)
     if as_json:
         print_json(result.to_dict())
         return

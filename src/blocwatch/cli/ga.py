@@ -8,7 +8,16 @@ from typing import Any
 import typer
 
 from blocwatch.api.options import Issue, Overlap
-from blocwatch.cli.output import CSV_OPTION, JSON_OPTION, bw, emit_table, one_format, print_json, say
+from blocwatch.cli.output import (
+    CSV_OPTION,
+    JSON_OPTION,
+    REPLACE_OUT_OPTION,
+    bw,
+    emit_table,
+    one_format,
+    print_json,
+    say,
+)
 from blocwatch.cli.root import app
 from blocwatch.errors import InvalidInput
 
@@ -33,6 +42,7 @@ def agreement_command(
                                                   "--session); needs --out."),
     out: Path | None = typer.Option(None, "--out", "-o", metavar="FILE",
                                     help="Write every row to FILE (.csv, .csv.gz or .parquet)."),
+    replace: bool = REPLACE_OUT_OPTION,
     limit: int = typer.Option(20, "--limit", "-n", help="Rows shown in the table (JSON and CSV give all)."),
     as_json: bool = JSON_OPTION,
     as_csv: bool = CSV_OPTION,
@@ -43,7 +53,7 @@ def agreement_command(
     coincidence = identical yes/no votes / (identical + opposite yes/no votes),
     abstentions and absences left out (US State Department, votes only).
     """
-    from blocwatch.api.files import suffix_of
+    from blocwatch.files import check_output, suffix_of
     from blocwatch.ga.seats import lineage as lineage_of
 
     one_format(as_json, as_csv)
@@ -51,12 +61,13 @@ def agreement_command(
         raise InvalidInput("--all needs --out FILE (.csv, .csv.gz or .parquet)")
     if out is not None:
         suffix_of(out, (".csv", ".csv.gz", ".parquet"))
+        check_output(out, replace=replace)
     if not all_ and out is None and year is None and session is None:
         raise InvalidInput("give --year Y or --session N (or --all --out FILE for every year)")
     scores = bw().ga.agreement(year=year, session=session, country=country, with_=with_, issue=issue,
                                important=important, lineage=lineage)
     if out is not None:
-        summary = scores.write(out)
+        summary = scores.write(out, replace=replace)
         if as_json:
             print_json(summary)
         else:

@@ -7,7 +7,16 @@ from typing import Any
 
 import typer
 
-from blocwatch.cli.output import CSV_OPTION, JSON_OPTION, bw, emit_table, one_format, print_json, say
+from blocwatch.cli.output import (
+    CSV_OPTION,
+    JSON_OPTION,
+    REPLACE_OUT_OPTION,
+    bw,
+    emit_table,
+    one_format,
+    print_json,
+    say,
+)
 from blocwatch.cli.root import app
 from blocwatch.errors import InvalidInput
 
@@ -18,20 +27,21 @@ def ideal_command(
     all_sessions: bool = typer.Option(False, "--all", help="Every stored session (with --out, --csv or --json)."),
     out: Path | None = typer.Option(None, "--out", "-o", metavar="FILE",
                                     help="Write the table to FILE (.csv or .parquet)."),
+    replace: bool = REPLACE_OUT_OPTION,
     dynamic: bool = typer.Option(False, "--dynamic", help="Random-walk model linking all sessions (comparable "
                                                           "over time); --session then reports one session of it."),
     as_json: bool = JSON_OPTION,
     as_csv: bool = CSV_OPTION,
 ) -> None:
     """Ideal points (United States positive) with standard errors, per state and session."""
-    from blocwatch.api.files import table_writer
+    from blocwatch.files import table_writer
 
     one_format(as_json, as_csv)
     if (session is None) == (not all_sessions):
         raise InvalidInput("give exactly one of --session N or --all")
     if all_sessions and out is None and not (as_json or as_csv):
         raise InvalidInput("--all gives about 10,000 rows: add --out FILE (.csv or .parquet), --csv or --json")
-    write = table_writer(out, (".csv", ".parquet")) if out is not None else None
+    write = table_writer(out, (".csv", ".parquet"), replace=replace) if out is not None else None
     result = bw().ga.ideal(None if all_sessions else session, dynamics="dynamic" if dynamic else "static")
     frame = result.positions
     if write is not None:
@@ -39,7 +49,7 @@ def ideal_command(
         if not as_json:
             say(f"wrote {len(frame)} rows ({frame['session'].nunique()} sessions) to {out}")
     if as_json:
-        print_json(result.to_dict()["positions"])
+        print_json(result.to_json())
         return
     if out is not None:
         return

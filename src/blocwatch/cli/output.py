@@ -50,6 +50,7 @@ err_console: Console = _StreamConsole(stderr=True)  # type: ignore[assignment]
 
 JSON_OPTION = typer.Option(False, "--json", help="Print JSON instead of a table.")
 CSV_OPTION = typer.Option(False, "--csv", help="Print the table as CSV.")
+REPLACE_OUT_OPTION = typer.Option(False, "--replace", help="Overwrite the --out file (or folder) if it exists.")
 
 
 def bw() -> Blocwatch:

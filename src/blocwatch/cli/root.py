@@ -48,11 +48,11 @@ class BlocwatchGroup(TyperGroup):
         except typer.Abort:
             _error("aborted")
             code = 130
-        except BrokenPipeError:  # the reader went away (| head): stop quietly
+        except BrokenPipeError:  # the reader went away (| head): stop quietly, status 1 as click and typer do
             import os
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            code = 0
+            code = 1
         except _USER_FILE_ERRORS as exc:
             if not exc.filename:  # not a path the user named: a bug, keep its traceback
                 raise

@@ -871,7 +871,7 @@ def write_tables(session: Session, tables: Tables, source_id: int, *, replace: b
         calls = _describe_rollcall_changes(rc_changes, limit=5)
         raise GAImportConflict([
             f"{label or 'the input'}: {len({c['rcid'] for c in rc_changes})} roll call(s) already stored with "
-            f"other values: {'; '.join(calls)}; pass replace=True (import --replace) to overwrite them"])
+            f"other values: {'; '.join(calls)}; overwrite them with --replace (replace=True)"])
     changed_rc = {c["rcid"] for c in rc_changes}
     out = Written(rollcalls_added=len(records) - len(stored_rc), rollcalls_changed=len(changed_rc),
                   rollcall_changes=rc_changes)

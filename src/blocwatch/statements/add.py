@@ -53,6 +53,8 @@ def draft(text: str, *, source_url: str, day: date, forum: str, stance: str, eve
     complete when the parser says so (the count stated matches the states found).
     """
     check_text(text, where)
+    if day > date.today():
+        raise InvalidInput(f"--date {day.isoformat()}: is in the future; give the day the statement was delivered")
     if not re.match(r"^https?://\S+$", source_url or ""):
         raise InvalidInput(f"--source {source_url!r}: expected the http(s) address of the text")
     from blocwatch.statements.publishers import PUBLISHERS, publisher_of

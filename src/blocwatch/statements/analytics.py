@@ -170,6 +170,9 @@ def event_summary(source, ref: str, against: str | None = None) -> dict:
                        f"({', '.join(first_time_caveats)}) in which they may have been unnamed signatories.")
 
     other = ds.get(against) if against else previous(ds, e)
+    if other is not None and other.stance != e.stance:
+        caveats.append(f"compared with {other.id}, which takes the opposite stance ({other.stance}): 'joined' "
+                       "and 'left' then mean moving between the two sides' lists, not joining or leaving a side.")
     joined: list[str] = []
     left: list[str] = []
     joined_unc: list[str] = []
@@ -314,15 +317,18 @@ def country_history(source, iso3: str, series: str | None = None) -> dict:
     """One state's record across events: where it is named, and where a partial list leaves it unknown.
 
     ``events``: one item per event with ``status`` ``signed``, ``joined_later``,
-    ``withdrew``, ``not_named`` (the list is partial: unknown) or ``absent``
-    (the list is complete and the state is not on it).
+    ``withdrew``, ``not_named`` (the list is partial: unknown), ``absent``
+    (the list is complete and the state is not on it) or ``did_not_exist``
+    (a former state that had ended before the event).
     """
     ds = _ds(source)
     country = registry.get(iso3)
     rows = []
     for e in ds.series(series):
         signer = next((s for s in e.signers if s.iso3 == country.iso3), None)
-        if signer is None:
+        if signer is None and country.ended is not None and country.ended < e.date_range[0]:
+            status = "did_not_exist"  # a former state, gone before the event: not a choice not to sign
+        elif signer is None:
             status = "not_named" if e.partial else "absent"
         elif not signer.standing:
             status = "withdrew"

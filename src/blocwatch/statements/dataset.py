@@ -207,16 +207,23 @@ class Dataset:
             return self._by_id[ref]
         if ref.lower() in self._by_alias:
             return self._by_id[self._by_alias[ref.lower()]]
-        hits = [i for i in self._by_id if i.startswith(ref)]
+        hits = [i for i in self._by_id if i.startswith(ref)] or \
+            [self._by_alias[a] for a in self._by_alias if a.startswith(ref.lower())]
         if len(hits) == 1:
             return self._by_id[hits[0]]
         if hits:
-            raise EventNotFound(f"event {ref!r} is ambiguous: it is the start of {len(hits)} ids: " + ", ".join(hits),
-                                close_matches=hits)
+            names = [f"{i} ({self.aliases[i]})" for i in hits]
+            raise EventNotFound(f"event {ref!r} is ambiguous: it is the start of {len(hits)} events: "
+                                + ", ".join(names), close_matches=hits)
         from rapidfuzz import fuzz, process
 
-        close = [c for c, score, _ in process.extract(ref, list(self._by_id), scorer=fuzz.WRatio, limit=5)]
-        raise EventNotFound(f"no event {ref!r}; close ids: " + ", ".join(close), close_matches=close)
+        choices = {**{i: i for i in self._by_id}, **{a: i for a, i in self._by_alias.items()}}
+        close = []
+        for key, _score, _ in process.extract(ref, list(choices), scorer=fuzz.WRatio, limit=8):
+            if choices[key] not in close:
+                close.append(choices[key])
+        shown = [f"{self.aliases[i]} ({i})" for i in close[:5]]
+        raise EventNotFound(f"no event {ref!r}; close matches: " + ", ".join(shown), close_matches=close[:5])
 
     def series(self, name: str | None = None) -> list[Event]:
         return [e for e in self.events if name is None or e.series == name]

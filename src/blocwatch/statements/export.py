@@ -147,29 +147,30 @@ def _write_sqlite(frames: dict[str, pd.DataFrame], path: Path) -> None:
         con.close()
 
 
-def export(source, fmt: str, out: Path) -> dict:
+def export(source, fmt: str, out: Path, *, replace: bool = False) -> dict:
     """Write the tables in ``fmt`` to ``out``; return ``{format, path, tables: {name: rows}, replaced}``.
 
-    ``replaced`` is true when ``out`` existed before (its tables were overwritten).
+    An existing file, or a folder that holds files, is overwritten only with
+    ``replace`` (``replaced`` then says so); the folder it goes in must exist.
     """
     if fmt not in FORMATS:
         raise InvalidInput(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    from blocwatch.files import check_output
+
     out = Path(out)
-    replaced = out.exists()
+    replaced = check_output(out, folder=fmt in ("csv", "parquet"), replace=replace)
     frames = tables(source)
     about = _about()
     counts = {k: len(v) for k, v in frames.items()}
     if fmt == "json":
-        out.parent.mkdir(parents=True, exist_ok=True)
         payload = {"about": about, "data_dictionary": _dictionary().to_dict(orient="records"),
                    "tables": {k: json.loads(v.to_json(orient="records")) for k, v in frames.items()}}
         out.write_text(json.dumps(payload, ensure_ascii=False, indent=1), encoding="utf-8")
     elif fmt == "sqlite":
-        out.parent.mkdir(parents=True, exist_ok=True)
         _write_sqlite({**frames, "data_dictionary": _dictionary(),
                        "about": pd.DataFrame({"key": list(about), "value": list(about.values())})}, out)
     else:
-        out.mkdir(parents=True, exist_ok=True)
+        out.mkdir(exist_ok=True)
         for name, df in frames.items():
             if fmt == "csv":
                 df.to_csv(out / f"{name}.csv", index=False)

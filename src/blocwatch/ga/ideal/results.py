@@ -170,6 +170,10 @@ class IdealPoints:
                              sessions_fitted=list(w.sessions_fitted))
         return out
 
+    def to_json(self) -> list[dict]:
+        """What ``blocwatch ideal --json`` prints: the ``positions`` rows of :meth:`to_dict`."""
+        return self.to_dict()["positions"]
+
     def to_dict(self) -> dict:
         """JSON-able data: ``positions`` as a list of ``{iso3, session, ideal, se, n_votes}`` rows (as the CLI
         prints them), ``rollcalls`` rows, ``diagnostics`` per session, ``spec``, ``data_version``, ``walk``.
