@@ -136,3 +136,29 @@ def test_a_bad_out_path_is_one_line(small_cli, tmp_path, make, expected):
     assert not (tmp_path / "missing").exists()
     result = small_cli("export", "--format", "csv", "--out", str(tmp_path / "missing" / "deeper"))
     assert result.exit_code == 2 and not (tmp_path / "missing").exists()
+
+
+def test_taiwan_is_not_called_a_former_state(small_cli):
+    result = small_cli("country", "Taiwan")
+    assert result.exit_code == 2 and "former state" not in result.output
+    assert "not a UN member or observer" in result.output
+
+
+def test_events_list_refuses_a_former_state_and_accepts_series_in_any_case(small_cli):
+    result = small_cli("events", "list", "--state", "USSR")
+    assert result.exit_code == 2 and "add --former" in result.output
+    result = small_cli("events", "list", "--series", "Xinjiang", "--json")
+    assert result.exit_code == 0 and len(json.loads(result.stdout)) == 29
+
+
+def test_comparing_with_the_other_side_says_what_joined_and_left_mean(small_cli):
+    shown = json.loads(small_cli("events", "show", "ga78-critical", "--against", "ga78-supportive", "--json").stdout)
+    assert any("opposite stance" in c for c in shown["caveats"])
+
+
+def test_events_add_refuses_a_future_date(small_cli, tmp_path):
+    path = tmp_path / "s.txt"
+    path.write_text("On behalf of 2 countries: Canada and Japan.", encoding="utf-8")
+    result = small_cli("events", "add", str(path), "--source", "https://www.gov.uk/x", "--date", "2999-01-01",
+                       "--forum", "hrc", "--stance", "critical", "--yes")
+    assert result.exit_code == 2 and "is in the future" in result.output
