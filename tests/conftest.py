@@ -185,3 +185,13 @@ def cli(db_url):
 def small_cli(small_db_url):
     """Like ``cli``, against a private copy of the small database."""
     return _cli(small_db_url)
+
+
+@pytest.fixture(scope="module")
+def small_bw(small_db_file):
+    """A ``blocwatch.open()`` handle on the shared small database, for read-only API tests (one per module)."""
+    import blocwatch
+
+    handle = blocwatch.open(str(small_db_file))
+    yield handle
+    handle.close()

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-import blocwatch
 from blocwatch.api import results
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -21,10 +20,8 @@ EVENT = "2022-10-31-ga77-3c-critical"
 
 
 @pytest.fixture(scope="module")
-def bw(small_db_file):
-    handle = blocwatch.open(str(small_db_file))
-    yield handle
-    handle.close()
+def bw(small_bw):
+    return small_bw
 
 
 @pytest.fixture(scope="module")

@@ -8,16 +8,13 @@ import json
 
 import pytest
 
-import blocwatch
 from blocwatch.errors import InvalidInput, NotFound
 from blocwatch.statements.dataset import short_aliases
 
 
 @pytest.fixture(scope="module")
-def bw(small_db_file):
-    handle = blocwatch.open(str(small_db_file))
-    yield handle
-    handle.close()
+def bw(small_bw):
+    return small_bw
 
 
 def test_aliases_drop_the_date_and_committee_mark_and_stay_unique():

@@ -14,10 +14,8 @@ from blocwatch.statements.publishers import PUBLISHERS, publisher_of
 
 
 @pytest.fixture(scope="module")
-def bw(small_db_file):
-    handle = blocwatch.open(str(small_db_file))
-    yield handle
-    handle.close()
+def bw(small_bw):
+    return small_bw
 
 
 def test_the_table_is_well_formed():

@@ -68,28 +68,12 @@ class EventRow(Result):
 
 
 @dataclass(frozen=True)
-class EventSummary(Result):
-    """Everything known about one event (``events show``): see :func:`blocwatch.statements.analytics.event_summary`."""
+class EventSummary(EventRow):
+    """Everything known about one event (``events show``): its :class:`EventRow` fields and the analysis.
 
-    id: str
-    alias: str | None
-    series: str
-    date: str
-    date_precision: str
-    forum: str
-    session: str | None
-    kind: str
-    stance: str
-    target: str
-    delivered_by: str | None
-    delivered_by_text: str
-    claimed_count: int | None
-    known_count: int
-    list_complete: bool
-    partial: bool
-    responds_to: str | None
-    topics: list[Any]
-    title: str
+    See :func:`blocwatch.statements.analytics.event_summary` for every key.
+    """
+
     forum_name: str
     lead: str | None
     lead_text: str | None
