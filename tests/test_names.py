@@ -228,7 +228,7 @@ def test_not_a_state_message_says_why():
 
 def test_former_state_message_names_successors():
     result = names.try_resolve("Czechoslovakia")
-    assert result.reason == "former_state" and "CZE" in result.message and "include_former" in result.message
+    assert result.reason == "former_state" and "CZE" in result.message and "--former" in result.message
 
 
 def test_empty_names():
