@@ -68,6 +68,7 @@ def test_agreement_matches_raw_pandas(engine, raw):
     assert row.coincidence == pytest.approx((yes_no["us"] == yes_no["cn"]).mean(), abs=1e-12)
 
 
+@pytest.mark.slow  # every vote of 1946-2019: run by make test, not test-fast
 def test_reimporting_the_raw_tables_changes_no_vote(engine, shared_data):
     from blocwatch.ga.importers import import_votes
 
@@ -80,6 +81,7 @@ def test_reimporting_the_raw_tables_changes_no_vote(engine, shared_data):
     assert tuple(after) == tuple(before)
 
 
+@pytest.mark.slow  # every vote of 1946-2019: run by make test, not test-fast
 def test_packed_vectors_equal_the_bundled_votes(engine):
     """The derived packed form (one BLOB per roll call) holds exactly the rows of ga_votes."""
     import numpy as np

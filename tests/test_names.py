@@ -271,6 +271,7 @@ def test_alias_table_is_consistent():
         assert names.try_resolve(row["alias"], include_former=True).iso3 == row["iso3"], f"aliases.csv:{n}"
 
 
+@pytest.mark.slow  # every vote of 1946-2019: run by make test, not test-fast
 def test_unvotes_names_resolve_to_the_entity_their_code_gives(shared_data):
     with gzip.open(shared_data / "unga" / "un_votes.csv.gz", "rt", encoding="utf-8", newline="") as fh:
         pairs = {(r["country"], r["country_code"]) for r in csv.DictReader(fh)}

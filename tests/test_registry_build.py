@@ -7,6 +7,8 @@ import gzip
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from blocwatch import names, registry
 from blocwatch.curate.registry import build_rows, render
 
@@ -39,6 +41,7 @@ def _session_in_progress(day: date) -> int:
     return day.year - 1945 if day.month >= 9 else day.year - 1946
 
 
+@pytest.mark.slow  # every vote of 1946-2019: run by make test, not test-fast
 def test_no_state_votes_in_a_ga_session_before_its_admission(shared_data):
     """Every unvotes name maps (via the resolver, former states included) to an entity
     admitted no later than the session in which it first voted.
