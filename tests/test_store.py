@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, text
 
 from blocwatch.api.bundled import LOADERS
+from blocwatch.errors import SchemaMismatch
 from blocwatch.store import db
 from blocwatch.store.models import CountryRecord, EventRecord, ImportLog, Source
 from blocwatch.store.provenance import get_source, log_import
@@ -191,7 +192,7 @@ def test_newer_schema_is_a_clear_error(engine):
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = 'f00dface'"))
     assert not db.schema_is_current(engine)
-    with pytest.raises(db.SchemaError, match="f00dface.*--db"):
+    with pytest.raises(SchemaMismatch, match="f00dface.*--db"):
         db.upgrade(engine)
 
 

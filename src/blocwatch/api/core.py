@@ -63,11 +63,10 @@ class Blocwatch:
         return self._engine
 
     def data_version(self) -> tuple[Any, ...]:
-        """Changes whenever stored data changes (the newest import-log row and the event count)."""
-        with self.engine.connect() as conn:
-            return tuple(conn.exec_driver_sql(
-                "SELECT (SELECT max(id) FROM imports), (SELECT count(*) FROM events), "
-                "(SELECT count(*) FROM positions)").one())
+        """Changes whenever stored data changes (:func:`blocwatch.store.db.data_version`)."""
+        from blocwatch.store.db import data_version
+
+        return data_version(self.engine)
 
     def dataset(self) -> Dataset:
         """Every stored event as a :class:`~blocwatch.statements.dataset.Dataset` (cached per data version)."""

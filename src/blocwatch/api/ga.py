@@ -33,8 +33,9 @@ class GA:
 
     def sessions(self) -> list[int]:
         """The GA sessions with stored roll calls, in order."""
-        with self._bw.engine.connect() as conn:
-            return [r[0] for r in conn.exec_driver_sql("SELECT DISTINCT session FROM ga_roll_calls ORDER BY session")]
+        from blocwatch.ga.votes import stored_sessions
+
+        return stored_sessions(self._bw.engine)
 
     def agreement(self, *, year: int | None = None, session: int | None = None, country: str | None = None,
                   with_: str | None = None, issue: Issue | str | None = None, important: bool = False,
@@ -90,9 +91,10 @@ class GA:
             raise NoData(f"no recorded votes for session {', '.join(map(str, missing))} "
                          f"(stored sessions: {have[0]}-{have[-1]})")
         bw = self._bw
-        fitted = bw.cache.get(("ideal", bw.data_version(), tuple(wanted or ()), chosen.value, model_, method_),
+        version = bw.data_version()
+        fitted = bw.cache.get(("ideal", version, tuple(wanted or ()), chosen.value, model_, method_),
                               lambda: estimate(bw.engine, wanted, model=model_, dynamics=chosen.value,
-                                               method=method_, data_version=str(bw.data_version())))
+                                               method=method_, data_version=str(version)))
         return replace(fitted, positions=fitted.positions.copy(), rollcalls=fitted.rollcalls.copy())
 
     def import_votes(self, kind: ImportKind | str, path: Path | str, *, overlap: Overlap | str = "skip",

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import typer
 
-from blocwatch.cli.output import fail, say
+from blocwatch.cli.output import say
 from blocwatch.cli.root import app
+from blocwatch.errors import BlocwatchError
 
 curate_app = typer.Typer(help="Rebuild the curated data shipped in the package (for maintainers).",
                          no_args_is_help=True)
@@ -30,7 +31,8 @@ def _sources(sources: Path | None, repo: Path) -> Path:
 
     folder = sources or default_sources(repo)
     if not folder.is_dir():
-        fail(f"sources folder not found: {folder} (run from the checkout, or pass --repo or --sources)", code=1)
+        raise BlocwatchError(f"sources folder not found: {folder} (run from the checkout, or pass --repo or "
+                             "--sources)")
     return folder
 
 
@@ -132,7 +134,7 @@ def curate_sources(
     try:
         changes = refresh(origin, copies, dry_run=dry_run)
     except SourcesError as exc:
-        fail(str(exc), code=1)
+        raise BlocwatchError(str(exc)) from None
     for line in changes.lines():
         say(("would be " if dry_run else "") + line)
     verb = "would change" if dry_run else "changed"

@@ -11,7 +11,7 @@ import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -112,12 +112,3 @@ def escape(text: str) -> str:
     from rich.markup import escape as rich_escape
 
     return rich_escape(text)
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    """Stop with one error line and exit status ``code`` (prefer raising a :mod:`blocwatch.errors` class)."""
-    from blocwatch.errors import BlocwatchError, InvalidInput
-
-    error = InvalidInput(message) if code == 2 else BlocwatchError(message)
-    error.exit_code = code
-    raise error

@@ -56,6 +56,13 @@ def _sessions(sessions: Iterable[int] | int | None) -> list[int] | None:
     return sorted({int(s) for s in sessions})
 
 
+def stored_sessions(engine: Engine) -> list[int]:
+    """The GA sessions with stored roll calls, in order."""
+    session = table("ga_roll_calls").c.session
+    with engine.connect() as conn:
+        return [int(s) for s in conn.execute(select(session).distinct().order_by(session)).scalars()]
+
+
 def _bool_column(values) -> pd.Series:
     return pd.Series(pd.array([None if v is None else bool(v) for v in values], dtype="boolean"))
 

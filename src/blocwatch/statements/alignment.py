@@ -78,9 +78,11 @@ from sqlalchemy import Engine
 from blocwatch import registry
 from blocwatch.cache import Cache
 from blocwatch.errors import InvalidInput, NoData, NotFound
+from blocwatch.ga.votes import stored_sessions
 from blocwatch.statements import analytics
 from blocwatch.statements.dataset import Dataset, Event
 from blocwatch.statements.load import dataset as _dataset
+from blocwatch.store.db import data_version
 
 MODELS = ("static", "dynamic")
 # The static per-session model is the default: every event in the bundled data
@@ -160,9 +162,8 @@ def _ga_sources(engine: Engine, session: int) -> list[dict]:
 
 
 def _data_key(engine: Engine) -> tuple:
-    """Which database and which GA data: the URL, the last import, the roll calls' count and last id."""
-    version = tuple(_fetch(engine, "SELECT (SELECT max(id) FROM imports), count(*), max(rcid) FROM ga_roll_calls")[0])
-    return (engine.url.render_as_string(hide_password=False), version)
+    """Which database and which data: the URL and :func:`blocwatch.store.db.data_version`."""
+    return (engine.url.render_as_string(hide_password=False), data_version(engine))
 
 
 def _dynamic_panel(engine: Engine, cache: Cache | None) -> pd.DataFrame:
@@ -181,8 +182,7 @@ def choose_session(engine: Engine, on: date | int) -> tuple[int, int, str]:
     Raises :class:`NoVotes` when the store has no roll calls (or none that early).
     """
     year = on if isinstance(on, int) else on.year
-    rows = _fetch(engine, "SELECT DISTINCT session FROM ga_roll_calls ORDER BY session")
-    sessions = [r[0] for r in rows]
+    sessions = stored_sessions(engine)
     if not sessions:
         raise NoVotes("no General Assembly votes in the database (import them first: blocwatch import --help)")
     usable = [s for s in sessions if session_year(s) <= year]
@@ -205,7 +205,7 @@ def ga_basis(engine: Engine, on: date | int, *, model: str = DEFAULT_MODEL, sess
         raise InvalidInput(f"unknown ideal-point model {model!r}: expected one of {', '.join(MODELS)}")
     chosen, latest, last_date = choose_session(engine, on)
     if session is not None:
-        have = {r[0] for r in _fetch(engine, "SELECT DISTINCT session FROM ga_roll_calls")}
+        have = stored_sessions(engine)
         if int(session) not in have:
             raise NotFound(f"GA session {session} is not in the database (sessions {min(have)}-{max(have)})")
         chosen = int(session)

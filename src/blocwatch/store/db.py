@@ -36,8 +36,6 @@ __all__ = ["ENV_VAR", "Loader", "connect", "default_url", "make_engine", "normal
 SCHEMA_REVISION = "0002"
 BUSY_TIMEOUT_MS = 60_000
 
-# Kept for callers that catch the old name.
-SchemaError = SchemaMismatch
 
 
 @dataclass(frozen=True)
@@ -292,6 +290,15 @@ def connect(url: str | None = None, *, loaders: Sequence[Loader] = (),
         engine.dispose()
         raise
     return engine
+
+
+def data_version(engine: Engine) -> tuple:
+    """A value that changes whenever stored data changes, in one query: the newest import-log row, the number
+    of events and signatures, and the number and newest id of the GA roll calls (caches are keyed on it)."""
+    with engine.connect() as conn:
+        return tuple(conn.exec_driver_sql(
+            "SELECT (SELECT max(id) FROM imports), (SELECT count(*) FROM events), (SELECT count(*) FROM positions), "
+            "(SELECT count(*) FROM ga_roll_calls), (SELECT max(rcid) FROM ga_roll_calls)").one())
 
 
 @contextmanager
