@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from blocwatch.api.countries import Countries
     from blocwatch.api.events import Events
     from blocwatch.api.ga import GA
-    from blocwatch.api.results import Overview, RegistrySummary
+    from blocwatch.api.results import Overview
     from blocwatch.signatories import ParseResult
     from blocwatch.statements.dataset import Dataset
     from blocwatch.store.db import Loader
@@ -108,15 +108,6 @@ class Blocwatch:
         if chosen is ParseMode.auto:
             return signatories.parse_any(text, **kwargs)
         return signatories.parse_signatories(text, **kwargs)
-
-    def registry_summary(self) -> RegistrySummary:
-        """How many members, observers and former states, by regional group."""
-        from blocwatch import registry
-        from blocwatch.api.results import RegistrySummary
-
-        s = registry.summary()
-        return RegistrySummary(members=s["members"], observers=s["observers"], former=s["former"],
-                               members_by_group=s["members_by_group"])
 
     def overview(self) -> Overview:
         """The main job (``run``): the registry, the latest critical statement with its brief, the series."""

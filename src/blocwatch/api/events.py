@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from blocwatch.api.options import BriefFormat, ExportFormat, Forum, IdealDynamics, Stance, choose, choose_optional
+from blocwatch.api.options import ExportFormat, Forum, IdealDynamics, Stance, choose, choose_optional
 
 if TYPE_CHECKING:
     from blocwatch.api.core import Blocwatch
@@ -139,10 +139,6 @@ class Events:
 
         bw = self._bw
         return BriefFacts.from_dict(brief_facts(bw.dataset(), ref, engine=bw.engine, cache=bw.cache))
-
-    def render_brief(self, ref: str, fmt: BriefFormat | str = "md") -> str:
-        """The brief's text in one call: ``bw.events.brief(ref).render(fmt)``."""
-        return self.brief(ref).render(choose(BriefFormat, fmt, "--format").value)
 
     def export(self, fmt: ExportFormat | str, out: Path | str, *, replace: bool = False) -> ExportReport:
         """Write events, positions, countries and sources with a data dictionary (``export``).

@@ -265,16 +265,6 @@ class ExportReport(Result):
 
 
 @dataclass(frozen=True)
-class RegistrySummary(Result):
-    """How many members, observers and former states the registry holds, by regional group."""
-
-    members: int
-    observers: int
-    former: int
-    members_by_group: dict[str, int]
-
-
-@dataclass(frozen=True)
 class Overview(Result):
     """The main job (``run``): the registry, the latest critical statement's brief, the series."""
 

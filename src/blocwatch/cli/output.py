@@ -102,13 +102,3 @@ def emit_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, as_csv:
 def say(text: str) -> None:
     """A line of plain text (no markup, no highlighting, never cut)."""
     console.print(text, markup=False, highlight=False)
-
-
-def warn(text: str) -> None:
-    err_console.print(f"[yellow]note:[/] {escape(text)}", highlight=False)
-
-
-def escape(text: str) -> str:
-    from rich.markup import escape as rich_escape
-
-    return rich_escape(text)
