@@ -98,8 +98,8 @@ def events_show(
         print_json(s.to_dict())
         return
     say(f"{s.id}  {s.title}")
-    say(f"{s.date} · {s.forum_name} {s.session or ''} · {s.stance} · delivered by "
-        f"{s.delivered_by or '—'} ({s.delivered_by_text})")
+    say(f"{s.date} · {s.forum_name} {s.session or ''} · {s.stance} · delivered by {s.delivered_by or '—'}"
+        + (f" ({s.delivered_by_text})" if s.delivered_by_text and s.delivered_by_text != s.delivered_by else ""))
     say(f"claimed {s.claimed_count if s.claimed_count is not None else '—'}, named {s.known_count}"
         + (" (partial list)" if s.partial else ""))
     emit_table(("Group", "Named"), [(registry.GROUPS.get(g, "no group"), n) for g, n in s.by_group.items()],

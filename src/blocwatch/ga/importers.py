@@ -44,6 +44,7 @@ import gzip
 import hashlib
 import io
 import json
+import sys
 import warnings
 import zlib
 from collections.abc import Callable, Iterable, Sequence
@@ -977,7 +978,8 @@ def import_votes(engine: Engine, kind: str, path: Path | str, *, progress: bool 
         return ImportResult(kind=kind, paths=[str(p) for p in paths], already_imported=True,
                             notes=["this file was imported before (same SHA-256); nothing changed"])
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   console=Console(stderr=True), disable=not progress, transient=True)
+                   console=Console(stderr=True), transient=True,
+                   disable=not progress or not sys.stderr.isatty())  # a bar only on a terminal
     with bar:
         task = bar.add_task(f"reading {path.name}", total=None)
         tables, paths = READERS[kind](path)
