@@ -236,3 +236,4 @@ def test_schema_revision_constant_is_alembic_head():
 
     script = ScriptDirectory.from_config(db._migrations_config(db.make_engine("sqlite://")))
     assert set(script.get_heads()) == {db.SCHEMA_REVISION}
+    assert [r.revision for r in reversed(list(script.walk_revisions()))] == list(db.REVISIONS)

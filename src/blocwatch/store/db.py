@@ -33,7 +33,8 @@ __all__ = ["ENV_VAR", "Loader", "connect", "default_url", "make_engine", "normal
 
 # The newest migration (checked against Alembic's scripts by a test), so that
 # an up-to-date database is recognised without loading Alembic.
-SCHEMA_REVISION = "0002"
+REVISIONS = ("0001", "0002")  # every migration, oldest first (a test checks them against Alembic's scripts)
+SCHEMA_REVISION = REVISIONS[-1]
 BUSY_TIMEOUT_MS = 60_000
 
 
@@ -100,20 +101,32 @@ def _revisions(engine: Engine) -> tuple[set[str], set[str], set[str]]:
     return current, set(script.get_heads()), known
 
 
-def refuse_foreign(engine: Engine) -> None:
+def refuse_foreign(engine: Engine, *, settled: bool = True) -> None:
     """Raise :class:`DatabaseRefused` if the database holds tables but is not a blocwatch database.
 
-    Reads only; a new, empty database passes.
+    Reads only; a new, empty database passes. ``settled=False`` (before the
+    first-fill lock, so that nothing is left beside a foreign file) refuses
+    only what no blocwatch process can be creating: tables without an
+    ``alembic_version`` (Alembic creates it first), or one stamped with a
+    revision blocwatch never had. Under the lock (``settled``) a database
+    stamped by Alembic must also hold blocwatch's own tables.
     """
     from sqlalchemy.exc import DatabaseError
 
     try:
         tables = set(inspect(engine).get_table_names())
+        stamped: set[str] = set()
+        if "alembic_version" in tables:
+            with engine.connect() as conn:
+                stamped = set(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
     except DatabaseError as exc:
         raise DatabaseRefused(f"--db {_where(engine)}: cannot be opened as a database "
                               f"({str(exc.orig).strip() or type(exc.orig).__name__})") from None
     ours = {"imports", "sources", "countries"}  # in every revision of blocwatch's schema
-    if tables and ("alembic_version" not in tables or not ours <= tables):
+    foreign = tables and ("alembic_version" not in tables
+                          or (stamped - set(REVISIONS) and not ours <= tables)
+                          or (settled and not ours <= tables))
+    if foreign:
         shown = ", ".join(sorted(tables - {"alembic_version"})[:5]) + (", ..." if len(tables) > 6 else "")
         raise DatabaseRefused(f"--db {_where(engine)}: not a blocwatch database (it has other tables: {shown}); "
                               "it was left untouched: give a blocwatch database or a new file name")
@@ -278,7 +291,7 @@ def connect(url: str | None = None, *, loaders: Sequence[Loader] = (),
     try:
         if _ready(engine, kinds):
             return engine
-        refuse_foreign(engine)
+        refuse_foreign(engine, settled=False)
         with first_fill_lock(engine):
             if not _ready(engine, kinds):
                 upgrade(engine)
