@@ -55,7 +55,7 @@ def pandas_peer(votes):
 
 PEER_SQL = """
 SELECT v.rcid, CAST(strftime('%Y', r.date) AS INTEGER) AS year, v.iso3, v.vote
-FROM ga_votes v JOIN ga_roll_calls r ON r.rcid = v.rcid
+FROM votes v JOIN roll_calls r ON r.rcid = v.rcid
 WHERE v.vote IN (1, 2, 3)
 """
 

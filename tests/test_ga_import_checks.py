@@ -70,7 +70,7 @@ def test_changed_rollcall_is_refused_unless_replaced(small_engine, tmp_path):
     assert (result.rollcalls_changed, result.rollcalls_added, result.votes_added, result.votes_changed) == (1, 0, 0, 0)
     assert any(f"roll call {RECORD}" in n and "2023-12-19 -> 2023-12-20" in n for n in result.notes)
     with small_engine.connect() as conn:
-        assert str(conn.execute(text("SELECT date FROM ga_roll_calls WHERE rcid = :r"), {"r": RECORD}).scalar_one()) \
+        assert str(conn.execute(text("SELECT date FROM roll_calls WHERE rcid = :r"), {"r": RECORD}).scalar_one()) \
             == "2023-12-20"
 
 
@@ -123,7 +123,7 @@ def test_no_negative_or_wrapped_rcid_is_ever_stored(small_engine, tmp_path):
     path = undl_file(tmp_path / "u.csv", lambda rows: set_cells(rows, 5, undl_id="9223372036854775000"))
     refused(small_engine, "undl", path, "out of range")
     with small_engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM ga_roll_calls WHERE rcid < 0")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM roll_calls WHERE rcid < 0")).scalar_one() == 0
 
 
 def test_unvotes_ranges(small_engine, tmp_path):

@@ -81,15 +81,15 @@ def write_unvotes(folder, votes=VOTES, rollcalls=ROLLCALLS, issues=ISSUES):
 
 def stored(engine) -> dict[tuple[int, str], int]:
     with engine.connect() as conn:
-        return {(r[0], r[1]): r[2] for r in conn.execute(text("SELECT rcid, iso3, vote FROM ga_votes"))}
+        return {(r[0], r[1]): r[2] for r in conn.execute(text("SELECT rcid, iso3, vote FROM votes"))}
 
 
 def packed(engine) -> dict[tuple[int, str], int]:
     """The packed vote vectors decoded by hand: byte i of a roll call's BLOB is the vote of state position i."""
     with engine.connect() as conn:
-        index = dict(conn.execute(text("SELECT idx, iso3 FROM ga_vote_states")).all())
-        calls = {r[0] for r in conn.execute(text("SELECT rcid FROM ga_roll_calls"))}
-        vectors = conn.execute(text("SELECT rcid, votes FROM ga_vote_vectors")).all()
+        index = dict(conn.execute(text("SELECT idx, iso3 FROM vote_states")).all())
+        calls = {r[0] for r in conn.execute(text("SELECT rcid FROM roll_calls"))}
+        vectors = conn.execute(text("SELECT rcid, votes FROM vote_vectors")).all()
     assert {rcid for rcid, _ in vectors} == calls  # one vector per roll call
     return {(rcid, index[i]): byte for rcid, blob in vectors for i, byte in enumerate(blob) if byte}
 
@@ -110,7 +110,7 @@ def test_unvotes_import_maps_seats_by_date(small_engine, tmp_path):
     assert calls.loc[102, "issues"] == ("co", "hr")
     assert bool(calls.loc[102, "important"]) and pd.isna(calls.loc[101, "important"])
     assert bool(calls.loc[104, "amend"]) and not bool(calls.loc[104, "para"])
-    assert calls.loc[101, "short"] == "KOREA"
+    assert calls.loc[101, "title"] == "KOREA"
 
 
 def test_votes_frame_columns_and_lineage(small_engine, tmp_path):
@@ -213,7 +213,7 @@ def test_undl_import_both_layouts(small_engine, tmp_path, layout):
     assert (rc, "AFG") not in votes
     assert votes[(UNDL_RCID_OFFSET + 4000002, "RUS")] == 3  # no code: resolved by name
     calls = rollcalls_frame(small_engine).set_index("rcid")
-    assert calls.loc[rc, "unres"] == "A/RES/78/100" and calls.loc[rc, "session"] == 78
+    assert calls.loc[rc, "symbol"] == "A/RES/78/100" and calls.loc[rc, "session"] == 78
     before = snapshot(small_engine)
     assert import_votes(small_engine, "undl", path).already_imported
     assert snapshot(small_engine) == before
@@ -333,7 +333,7 @@ def test_issue_and_important_filters(small_engine, tmp_path):
 
 
 def test_packed_vectors_follow_every_import(small_engine, tmp_path):
-    """The derived packed form always equals ga_votes: first import, changed votes, a new state, UNDL."""
+    """The derived packed form always equals votes: first import, changed votes, a new state, UNDL."""
     first = import_votes(small_engine, "unvotes", write_unvotes(tmp_path / "uv"))
     assert first.votes_added == 12 and packed(small_engine) == stored(small_engine)
     changed = [v if v != ("101", "Russia", "RU", "no") else ("101", "Russia", "RU", "yes") for v in VOTES]
@@ -371,15 +371,15 @@ def test_failed_write_rolls_back_votes_and_vectors(small_engine, tmp_path, monke
 
 
 def test_votes_written_without_vectors_are_still_read(small_engine, tmp_path):
-    """A roll call stored by other code (no packed vector) is read from ga_votes, even with a new state."""
+    """A roll call stored by other code (no packed vector) is read from votes, even with a new state."""
     from blocwatch.ga.agreement import agreement
 
     import_votes(small_engine, "unvotes", write_unvotes(tmp_path / "uv"))
     with small_engine.begin() as conn:
         source = conn.execute(text("SELECT min(id) FROM sources")).scalar_one()
-        conn.execute(text("INSERT INTO ga_roll_calls (rcid, session, date, issues, source_id) "
+        conn.execute(text("INSERT INTO roll_calls (rcid, session, date, issues, source_id) "
                           "VALUES (106, 52, '1997-11-05', '[]', :s)"), {"s": source})
-        conn.execute(text("INSERT INTO ga_votes (rcid, iso3, vote) VALUES "
+        conn.execute(text("INSERT INTO votes (rcid, iso3, vote) VALUES "
                           "(106, 'GBR', 1), (106, 'USA', 1), (106, 'RUS', 3)"))
     frame = votes_frame(small_engine)
     assert {(r.rcid, r.iso3, r.vote) for r in frame.astype({"iso3": str}).itertuples()} == \

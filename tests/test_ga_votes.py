@@ -73,25 +73,25 @@ def test_reimporting_the_raw_tables_changes_no_vote(engine, shared_data):
     from blocwatch.ga.importers import import_votes
 
     with engine.connect() as conn:
-        before = conn.execute(text("SELECT count(*), sum(rcid * 10 + vote), sum(length(iso3)) FROM ga_votes")).one()
+        before = conn.execute(text("SELECT count(*), sum(rcid * 10 + vote), sum(length(iso3)) FROM votes")).one()
     result = import_votes(engine, "unvotes", shared_data / "unga")
     assert (result.votes_added, result.votes_changed, result.rollcalls_added) == (0, 0, 0)
     with engine.connect() as conn:
-        after = conn.execute(text("SELECT count(*), sum(rcid * 10 + vote), sum(length(iso3)) FROM ga_votes")).one()
+        after = conn.execute(text("SELECT count(*), sum(rcid * 10 + vote), sum(length(iso3)) FROM votes")).one()
     assert tuple(after) == tuple(before)
 
 
 @pytest.mark.slow  # every vote of 1946-2019: run by make test, not test-fast
 def test_packed_vectors_equal_the_bundled_votes(engine):
-    """The derived packed form (one BLOB per roll call) holds exactly the rows of ga_votes."""
+    """The derived packed form (one BLOB per roll call) holds exactly the rows of votes."""
     import numpy as np
 
     with engine.connect() as conn:
-        index = np.array([r[0] for r in conn.execute(text("SELECT iso3 FROM ga_vote_states ORDER BY idx"))])
-        vectors = conn.execute(text("SELECT rcid, votes FROM ga_vote_vectors ORDER BY rcid")).all()
-        calls = conn.execute(text("SELECT count(*) FROM ga_roll_calls")).scalar_one()
+        index = np.array([r[0] for r in conn.execute(text("SELECT iso3 FROM vote_states ORDER BY idx"))])
+        vectors = conn.execute(text("SELECT rcid, votes FROM vote_vectors ORDER BY rcid")).all()
+        calls = conn.execute(text("SELECT count(*) FROM roll_calls")).scalar_one()
         cursor = conn.connection.dbapi_connection.cursor()
-        rows = pd.DataFrame(cursor.execute("SELECT rcid, iso3, vote FROM ga_votes").fetchall(),
+        rows = pd.DataFrame(cursor.execute("SELECT rcid, iso3, vote FROM votes").fetchall(),
                             columns=["rcid", "iso3", "vote"])
         cursor.close()
     assert len(vectors) == calls and len(rows) == 870_109

@@ -222,12 +222,12 @@ def test_a_database_from_an_older_development_schema_is_refused_clearly(tmp_path
     db.upgrade(engine)
     engine.dispose()
     with sqlite3.connect(path) as conn:
-        conn.execute("DROP TABLE ga_vote_states")
-    with pytest.raises(SchemaMismatch, match="ga_vote_states"):
+        conn.execute("DROP TABLE vote_states")
+    with pytest.raises(SchemaMismatch, match="vote_states"):
         db.connect(f"sqlite:///{path}")
     result = CliRunner().invoke(app, ["--db", str(path), "events", "list"])
     assert result.exit_code == 1
-    assert "ga_vote_states" in result.output and "Traceback" not in result.output
+    assert "vote_states" in result.output and "Traceback" not in result.output
 
 
 def test_schema_revision_constant_is_alembic_head():

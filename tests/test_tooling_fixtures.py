@@ -24,25 +24,25 @@ def test_small_db_keeps_every_event_and_country_and_only_some_sessions(db_url, s
     for table in ("countries", "events", "positions", "event_sources", "sources", "imports"):
         count = f"SELECT count(*) FROM {table}"
         assert _rows(small_db_url, count) == _rows(db_url, count), table
-    sessions = {s for (s,) in _rows(small_db_url, "SELECT DISTINCT session FROM ga_roll_calls")}
+    sessions = {s for (s,) in _rows(small_db_url, "SELECT DISTINCT session FROM roll_calls")}
     assert sessions == set(SMALL_SESSIONS)
-    kept = "(SELECT rcid FROM ga_roll_calls WHERE session IN ({}))".format(",".join(map(str, SMALL_SESSIONS)))
+    kept = "(SELECT rcid FROM roll_calls WHERE session IN ({}))".format(",".join(map(str, SMALL_SESSIONS)))
     # The packed vectors' state index holds the states that voted in the kept sessions.
-    assert _rows(small_db_url, "SELECT count(*) FROM ga_vote_states") == \
-        _rows(db_url, f"SELECT count(DISTINCT iso3) FROM ga_votes WHERE rcid IN {kept}")
-    for table in ("ga_roll_calls", "ga_votes", "ga_vote_vectors"):
+    assert _rows(small_db_url, "SELECT count(*) FROM vote_states") == \
+        _rows(db_url, f"SELECT count(DISTINCT iso3) FROM votes WHERE rcid IN {kept}")
+    for table in ("roll_calls", "votes", "vote_vectors"):
         assert _rows(small_db_url, f"SELECT count(*) FROM {table}") == \
             _rows(db_url, f"SELECT count(*) FROM {table} WHERE rcid IN {kept}"), table
-    small_votes, full_votes = (_rows(url, "SELECT count(*) FROM ga_votes")[0][0] for url in (small_db_url, db_url))
+    small_votes, full_votes = (_rows(url, "SELECT count(*) FROM votes")[0][0] for url in (small_db_url, db_url))
     assert small_votes < full_votes / 5
     assert Path(small_db_url.removeprefix("sqlite:///")).stat().st_size < \
         Path(db_url.removeprefix("sqlite:///")).stat().st_size / 3
 
 
 def test_small_db_is_not_refilled_and_answers_as_the_full_one(engine, small_db_engine, small_db_url):
-    votes = _rows(small_db_url, "SELECT count(*) FROM ga_votes")
+    votes = _rows(small_db_url, "SELECT count(*) FROM votes")
     connect(small_db_url, loaders=LOADERS).dispose()
-    assert _rows(small_db_url, "SELECT count(*) FROM ga_votes") == votes
+    assert _rows(small_db_url, "SELECT count(*) FROM votes") == votes
     full_74 = agreement(engine, by="session", sessions=[74])
     assert len(full_74) > 10_000
     assert full_74.equals(agreement(small_db_engine, by="session", sessions=[74]))

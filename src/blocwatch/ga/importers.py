@@ -794,14 +794,20 @@ class Written:
 _FLAGS = ("important", "amend", "para")
 
 
+# The unvotes names of two fields (kept in the importers' tables and the curated CSV) -> the store's columns.
+STORED_AS = {"unres": "symbol", "short": "title"}
+STORED_FIELDS = [STORED_AS.get(f, f) for f in ROLLCALL_FIELDS]
+
+
 def _rollcall_records(rc: pd.DataFrame, source_id: int) -> list[dict]:
-    """The roll calls as the Python values the table's column types take (dates, booleans, lists)."""
+    """The roll calls as the Python values the table's column types take (dates, booleans, lists), keyed by
+    the store's column names; every one is a General Assembly roll call."""
     columns = {c: _python(rc[c]) for c in ROLLCALL_FIELDS}
     columns["date"] = [None if v is None else date.fromisoformat(v) for v in columns["date"]]
     for flag in _FLAGS:
         columns[flag] = [None if v is None else bool(v) for v in columns[flag]]
     columns["issues"] = [json.loads(v) if isinstance(v, str) else list(v or []) for v in columns["issues"]]
-    return [{**dict(zip(ROLLCALL_FIELDS, values, strict=True)), "source_id": source_id}
+    return [{**dict(zip(STORED_FIELDS, values, strict=True)), "forum": "ga", "source_id": source_id}
             for values in zip(*columns.values(), strict=True)]
 
 
@@ -821,11 +827,11 @@ def _show(field_name: str, value) -> str:
 
 def _rollcall_changes(conn: Connection, records: list[dict]) -> tuple[set[int], list[dict]]:
     """(rcids already stored, one dict per stored field whose value differs from ``records``)."""
-    rc = vectors.table("ga_roll_calls")
+    rc = vectors.table("roll_calls")
     by_rcid = {r["rcid"]: r for r in records}
     stored: set[int] = set()
     changes: list[dict] = []
-    fields = ROLLCALL_FIELDS[1:]
+    fields = STORED_FIELDS[1:]
     for part in vectors._chunks(sorted(by_rcid)):
         for row in conn.execute(select(rc.c.rcid, *[rc.c[f] for f in fields]).where(rc.c.rcid.in_(part))):
             stored.add(row[0])
@@ -864,7 +870,7 @@ def write_tables(session: Session, tables: Tables, source_id: int, *, replace: b
     and listed. Storing the same tables twice changes nothing.
     """
     conn = session.connection()
-    rc_table, vote_table = vectors.table("ga_roll_calls"), vectors.table("ga_votes")
+    rc_table, vote_table = vectors.table("roll_calls"), vectors.table("votes")
     had_rollcalls = conn.execute(select(rc_table.c.rcid).limit(1)).first() is not None
     records = _rollcall_records(tables.rollcalls, source_id)
     stored_rc, rc_changes = _rollcall_changes(conn, records) if had_rollcalls else (set(), [])
@@ -878,7 +884,7 @@ def write_tables(session: Session, tables: Tables, source_id: int, *, replace: b
                   rollcall_changes=rc_changes)
     to_write = [r for r in records if r["rcid"] not in stored_rc or r["rcid"] in changed_rc]
     if to_write:
-        conn.execute(vectors.upsert(conn, rc_table, ["rcid"], [*ROLLCALL_FIELDS[1:], "source_id"]), to_write)
+        conn.execute(vectors.upsert(conn, rc_table, ["rcid"], [*STORED_FIELDS[1:], "forum", "source_id"]), to_write)
 
     v = tables.votes
     if not np.isin(v["vote"].to_numpy(), list(VOTE_CODES)).all():
@@ -987,7 +993,7 @@ def import_votes(engine: Engine, kind: str, path: Path | str, *, progress: bool 
                               rollcalls=len(tables.rollcalls), votes=len(tables.votes))
         with session_scope(engine) as session:
             if kind == "undl" and overlap == "skip":
-                calls = vectors.table("ga_roll_calls").c
+                calls = vectors.table("roll_calls").c
                 held = set(session.execute(select(calls.session).where(calls.undl_id.is_(None)).distinct())
                            .scalars())
                 skip_rc = tables.rollcalls["session"].isin(held).to_numpy()

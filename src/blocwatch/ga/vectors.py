@@ -1,19 +1,19 @@
-"""Packed vote vectors: a derived copy of ``ga_votes`` that reads in milliseconds.
+"""Packed vote vectors: a derived copy of ``votes`` that reads in milliseconds.
 
-``ga_votes`` (one row per state and roll call) is the source of truth. Next
-to it the store keeps, per roll call, one BLOB (``ga_vote_vectors.votes``)
+``votes`` (one row per state and roll call) is the source of truth. Next
+to it the store keeps, per roll call, one BLOB (``vote_vectors.votes``)
 whose byte ``i`` is the vote of the state at position ``i`` of
-``ga_vote_states`` (Voeten code 1 yes, 2 abstain, 3 no, 8 present not
+``vote_states`` (Voeten code 1 yes, 2 abstain, 3 no, 8 present not
 voting; 0 = no row). Positions are append-only: a new state gets the next
 one, so a vector written earlier may be shorter than the index (missing
 bytes mean no vote). Reading all 870,000 votes of 1946-2019 is then ~6,200
 short BLOBs instead of 870,000 tuples.
 
-Every writer of ``ga_votes`` (:func:`blocwatch.ga.importers.write_tables`,
+Every writer of ``votes`` (:func:`blocwatch.ga.importers.write_tables`,
 used by the importers and the bundled loader) calls :func:`refresh` for the
 roll calls it touched, in the same transaction, so the two forms commit or
 roll back together. A roll call that has no vector row (written by other
-code) is read from ``ga_votes`` instead (:func:`read_matrix`), so readers
+code) is read from ``votes`` instead (:func:`read_matrix`), so readers
 never see a stale vector for it.
 """
 
@@ -78,7 +78,7 @@ class concat_agg(FunctionElement):  # noqa: N801 (SQL function style)
     """``concat_agg(value, order)``: the group's values as text, concatenated with no separator, by ``order``.
 
     SQLite: ``group_concat(value, '')``, which concatenates in the order the
-    rows are read (ga_votes is clustered on rcid, iso3); PostgreSQL:
+    rows are read (votes is clustered on rcid, iso3); PostgreSQL:
     ``string_agg(CAST(value AS TEXT), '' ORDER BY order)``.
     """
 
@@ -125,11 +125,11 @@ def unpack(packed: list[tuple[int, str, str]]) -> tuple[np.ndarray, np.ndarray, 
     codes_text = "".join(r[1] for r in packed).encode("ascii")
     votes_text = "".join(r[2] for r in packed).encode("ascii")
     if len(codes_text) != 3 * len(votes_text) or any(len(r[1]) != 3 * len(r[2]) for r in packed):
-        raise ValueError("ga_votes holds a code that is not 3 letters or a vote that is not one digit")
+        raise ValueError("votes holds a code that is not 3 letters or a vote that is not one digit")
     vote = (np.frombuffer(votes_text, dtype=np.uint8) - 48).astype(np.int8)
     letters = np.frombuffer(codes_text, dtype=np.uint8).reshape(-1, 3)
     if ((letters < 65) | (letters > 90)).any():
-        raise ValueError("ga_votes holds a code that is not three capital letters")
+        raise ValueError("votes holds a code that is not three capital letters")
     # Codes are three capital letters: number them base 26 and map through a small table.
     key = (letters[:, 0].astype(np.int32) - 65) * 676 + (letters[:, 1].astype(np.int32) - 65) * 26 \
         + (letters[:, 2].astype(np.int32) - 65)
@@ -147,9 +147,9 @@ def _chunks(values: list[int]) -> Iterable[list[int]]:
 
 
 def _packed_votes(conn, rcids: list[int] | None) -> list[tuple[int, str, str]]:
-    """``(rcid, "USACAN...", "13...")`` from ``ga_votes``, one row per roll call with votes (all or ``rcids``)."""
+    """``(rcid, "USACAN...", "13...")`` from ``votes``, one row per roll call with votes (all or ``rcids``)."""
     # The database builds the strings (in C in SQLite); both aggregates see the rows in the same order.
-    v = table("ga_votes").c
+    v = table("votes").c
     stmt = select(v.rcid, concat_agg(v.iso3, v.iso3), concat_agg(v.vote, v.iso3)).group_by(v.rcid)
     if rcids is None:
         return [tuple(r) for r in conn.execute(stmt.order_by(v.rcid))]
@@ -160,26 +160,26 @@ def _packed_votes(conn, rcids: list[int] | None) -> list[tuple[int, str, str]]:
 
 
 def stored_votes(conn, rcids: Iterable[int]) -> pd.DataFrame:
-    """The rows of ``ga_votes`` for these roll calls: ``rcid`` (int64), ``iso3`` (categorical), ``vote`` (int8)."""
+    """The rows of ``votes`` for these roll calls: ``rcid`` (int64), ``iso3`` (categorical), ``vote`` (int8)."""
     ids, counts, codes, vote = unpack(_packed_votes(conn, list(rcids)))
     return pd.DataFrame({"rcid": np.repeat(ids, counts), "iso3": codes, "vote": vote})
 
 
 def _state_index(conn) -> list[str]:
-    s = table("ga_vote_states").c
+    s = table("vote_states").c
     rows = conn.execute(select(s.idx, s.iso3).order_by(s.idx)).all()
     if [r[0] for r in rows] != list(range(len(rows))):
-        raise ValueError("ga_vote_states positions are not 0, 1, 2, ... (the packed vote index is damaged)")
+        raise ValueError("vote_states positions are not 0, 1, 2, ... (the packed vote index is damaged)")
     return [r[1] for r in rows]
 
 
 def refresh(conn: Connection, rcids: Iterable[int] | None = None) -> int:
-    """Rewrite the packed vectors of these roll calls (all when ``None``) from ``ga_votes``.
+    """Rewrite the packed vectors of these roll calls (all when ``None``) from ``votes``.
 
     Call it inside the transaction that changed the votes. Roll calls not in
-    ``ga_roll_calls`` are ignored. Returns the number of vectors written.
+    ``roll_calls`` are ignored. Returns the number of vectors written.
     """
-    rc = table("ga_roll_calls").c
+    rc = table("roll_calls").c
     if rcids is None:
         calls = list(conn.execute(select(rc.rcid).order_by(rc.rcid)).scalars())
         packed = _packed_votes(conn, None)
@@ -197,7 +197,7 @@ def refresh(conn: Connection, rcids: Iterable[int] | None = None) -> int:
     known = set(index)
     new = [c for c in codes.categories if c not in known]
     if new:
-        conn.execute(insert(table("ga_vote_states")),
+        conn.execute(insert(table("vote_states")),
                      [{"idx": len(index) + i, "iso3": code} for i, code in enumerate(new)])
         index += new
     position = {code: i for i, code in enumerate(index)}
@@ -207,20 +207,20 @@ def refresh(conn: Connection, rcids: Iterable[int] | None = None) -> int:
     matrix = np.zeros((len(calls), len(index)), dtype=np.int8)
     row = np.repeat(np.searchsorted(call_rcid, ids), counts)
     matrix[row, column] = vote
-    conn.execute(upsert(conn, table("ga_vote_vectors"), ["rcid"], ["votes"]),
+    conn.execute(upsert(conn, table("vote_vectors"), ["rcid"], ["votes"]),
                  [{"rcid": rcid, "votes": matrix[i].tobytes()} for i, rcid in enumerate(calls)])
     return len(calls)
 
 
-def read_matrix(conn, sessions: Iterable[int] | None = None) -> VoteMatrix:
-    """The stored votes of all roll calls, or of those of ``sessions``.
+def read_matrix(conn, sessions: Iterable[int] | None = None, forum: str = "ga") -> VoteMatrix:
+    """The stored votes of all roll calls of ``forum`` (``ga`` or ``hrc``), or of those of ``sessions``.
 
     Columns of the result are the states that cast at least one vote (or
     were present) in the selection, sorted by code.
     """
-    r, v = table("ga_roll_calls"), table("ga_vote_vectors")
+    r, v = table("roll_calls"), table("vote_vectors")
     stmt = select(r.c.rcid, r.c.session, cast(r.c.date, Text), v.c.votes) \
-        .select_from(r.outerjoin(v, v.c.rcid == r.c.rcid)).order_by(r.c.rcid)
+        .select_from(r.outerjoin(v, v.c.rcid == r.c.rcid)).where(r.c.forum == forum).order_by(r.c.rcid)
     if sessions is not None:
         stmt = stmt.where(r.c.session.in_(sorted({int(s) for s in sessions})))
     rows = conn.execute(stmt).all()
@@ -235,7 +235,7 @@ def read_matrix(conn, sessions: Iterable[int] | None = None) -> VoteMatrix:
         matrix = np.frombuffer(b"".join(blobs), dtype=np.int8).reshape(n, len(index))
     else:
         if (lengths > len(index)).any():
-            raise ValueError("a packed vote vector is longer than ga_vote_states (the packed vote index is damaged)")
+            raise ValueError("a packed vote vector is longer than vote_states (the packed vote index is damaged)")
         matrix = np.zeros((n, len(index)), dtype=np.int8)
         for length in np.unique(lengths[lengths > 0]).tolist():
             rows_of = np.flatnonzero(lengths == length)
@@ -243,7 +243,7 @@ def read_matrix(conn, sessions: Iterable[int] | None = None) -> VoteMatrix:
                                                      dtype=np.int8).reshape(-1, length)
         missing = np.flatnonzero(lengths < 0)
         if len(missing):
-            # Roll calls whose votes were written without their vector: read them from ga_votes.
+            # Roll calls whose votes were written without their vector: read them from votes.
             ids, counts, codes, vote = unpack(_packed_votes(conn, call_rcid[missing].tolist()))
             extra = [c for c in codes.categories if c not in set(index)]
             index = index + extra

@@ -2,7 +2,7 @@
 
 These are the fast paths every GA analysis starts from: SQLAlchemy Core
 queries into numpy/pandas (no ORM objects). Votes are read from the packed per-roll-call
-vectors kept next to ``ga_votes`` (:mod:`blocwatch.ga.vectors`), so reading
+vectors kept next to ``votes`` (:mod:`blocwatch.ga.vectors`), so reading
 all 870,000 votes of 1946-2019 takes about 10 ms (:func:`vote_matrix`).
 
 Vote coding (Voeten's, kept as stored): ``1`` yes, ``2`` abstain, ``3`` no,
@@ -44,7 +44,7 @@ ISSUES: dict[str, str] = {
     "ec": "Economic development",
 }
 
-ROLLCALL_COLUMNS = ["rcid", "session", "date", "unres", "important", "amend", "para", "short", "issues"]
+ROLLCALL_COLUMNS = ["rcid", "session", "date", "symbol", "important", "amend", "para", "title", "issues"]
 VOTE_COLUMNS = ["rcid", "session", "date", "iso3", "vote"]
 
 
@@ -56,34 +56,36 @@ def _sessions(sessions: Iterable[int] | int | None) -> list[int] | None:
     return sorted({int(s) for s in sessions})
 
 
-def stored_sessions(engine: Engine) -> list[int]:
-    """The GA sessions with stored roll calls, in order."""
-    session = table("ga_roll_calls").c.session
+def stored_sessions(engine: Engine, forum: str = "ga") -> list[int]:
+    """The sessions (GA session numbers; Council years) with stored roll calls of ``forum``, in order."""
+    r = table("roll_calls").c
     with engine.connect() as conn:
-        return [int(s) for s in conn.execute(select(session).distinct().order_by(session)).scalars()]
+        return [int(s) for s in conn.execute(select(r.session).where(r.forum == forum).distinct()
+                                             .order_by(r.session)).scalars()]
 
 
 def _bool_column(values) -> pd.Series:
     return pd.Series(pd.array([None if v is None else bool(v) for v in values], dtype="boolean"))
 
 
-def rollcalls_frame(engine: Engine, sessions: Iterable[int] | int | None = None) -> pd.DataFrame:
+def rollcalls_frame(engine: Engine, sessions: Iterable[int] | int | None = None, *,
+                    forum: str = "ga") -> pd.DataFrame:
     """The stored roll calls, one row each, sorted by ``rcid``.
 
     Columns: ``rcid`` (int64), ``session`` (int16), ``date`` (datetime64; the
-    day of the vote as the source gives it), ``unres`` (resolution symbol, e.g.
+    day of the vote as the source gives it), ``symbol`` (resolution symbol, e.g.
     ``R/74/1`` in unvotes, ``A/RES/74/1`` from the UN Digital Library),
     ``important`` (the US State Department's "important votes"; nullable
     boolean, missing where not recorded), ``amend`` and ``para`` (a vote on
-    an amendment / a separate paragraph; nullable boolean), ``short`` (short
+    an amendment / a separate paragraph; nullable boolean), ``title`` (short
     title) and ``issues`` (tuple of issue codes, see :data:`ISSUES`).
     """
     import json
 
-    r = table("ga_roll_calls").c
+    r = table("roll_calls").c
     # Raw stored values (date and issues as text): the JSON and Date types would parse them row by row.
-    stmt = select(r.rcid, r.session, cast(r.date, Text), r.unres, r.important, r.amend, r.para, r.short,
-                  cast(r.issues, Text)).order_by(r.rcid)
+    stmt = select(r.rcid, r.session, cast(r.date, Text), r.symbol, r.important, r.amend, r.para, r.title,
+                  cast(r.issues, Text)).where(r.forum == forum).order_by(r.rcid)
     wanted = _sessions(sessions)
     if wanted is not None:
         stmt = stmt.where(r.session.in_(wanted))
@@ -94,11 +96,11 @@ def rollcalls_frame(engine: Engine, sessions: Iterable[int] | int | None = None)
         "rcid": np.asarray(cols[0], dtype=np.int64),
         "session": np.asarray(cols[1], dtype=np.int16),
         "date": pd.to_datetime(pd.Series(cols[2], dtype=object), format="%Y-%m-%d"),
-        "unres": pd.Series(cols[3], dtype=object),
+        "symbol": pd.Series(cols[3], dtype=object),
         "important": _bool_column(cols[4]),
         "amend": _bool_column(cols[5]),
         "para": _bool_column(cols[6]),
-        "short": pd.Series(cols[7], dtype=object),
+        "title": pd.Series(cols[7], dtype=object),
         "issues": pd.Series([tuple(json.loads(v)) if isinstance(v, str) else tuple(v or ())
                              for v in cols[8]], dtype=object),
     }, columns=ROLLCALL_COLUMNS)
@@ -131,17 +133,17 @@ class VoteArrays:
 
 
 def vote_matrix(engine: Engine, sessions: Iterable[int] | int | None = None, *,
-                lineage: bool = False) -> VoteMatrix:
+                lineage: bool = False, forum: str = "ga") -> VoteMatrix:
     """The stored votes (optionally of some sessions) as one roll calls x states int8 matrix.
 
     Returns a :class:`blocwatch.ga.vectors.VoteMatrix`: rows are the roll
     calls sorted by rcid, columns the states that voted in them (sorted
     codes; with ``lineage=True`` a former seat holder's column is merged
     into its successor's), cells the Voeten code (0 = no row). Read from the
-    packed vectors kept next to ``ga_votes`` (:mod:`blocwatch.ga.vectors`).
+    packed vectors kept next to ``votes`` (:mod:`blocwatch.ga.vectors`).
     """
     with engine.connect() as conn:
-        m = read_matrix(conn, _sessions(sessions))
+        m = read_matrix(conn, _sessions(sessions), forum)
     if not lineage or not m.labels:
         return m
     mapping = lineage_map()
@@ -163,9 +165,9 @@ def vote_matrix(engine: Engine, sessions: Iterable[int] | int | None = None, *,
 
 
 def vote_arrays(engine: Engine, sessions: Iterable[int] | int | None = None, *,
-                lineage: bool = False) -> VoteArrays:
+                lineage: bool = False, forum: str = "ga") -> VoteArrays:
     """The stored votes (optionally of some sessions) as :class:`VoteArrays`."""
-    m = vote_matrix(engine, sessions, lineage=lineage)
+    m = vote_matrix(engine, sessions, lineage=lineage, forum=forum)
     call, state = np.nonzero(m.matrix)
     vote = m.matrix[call, state]
     return VoteArrays(m.call_rcid, m.call_session, m.call_date, call.astype(np.int64), state.astype(np.int16),
@@ -173,7 +175,7 @@ def vote_arrays(engine: Engine, sessions: Iterable[int] | int | None = None, *,
 
 
 def votes_frame(engine: Engine, sessions: Iterable[int] | int | None = None, *,
-                lineage: bool = False) -> pd.DataFrame:
+                lineage: bool = False, forum: str = "ga") -> pd.DataFrame:
     """Every stored vote (optionally of some sessions), one row per state and roll call.
 
     Columns: ``rcid`` (int64), ``session`` (int16), ``date`` (datetime64),
@@ -184,7 +186,7 @@ def votes_frame(engine: Engine, sessions: Iterable[int] | int | None = None, *,
     :func:`lineage_map`); the seats never overlap in time, so ``(rcid,
     iso3)`` stays unique.
     """
-    arrays = vote_arrays(engine, sessions, lineage=lineage)
+    arrays = vote_arrays(engine, sessions, lineage=lineage, forum=forum)
     iso3 = pd.Categorical.from_codes(arrays.state, categories=pd.Index(arrays.labels)) if arrays.labels \
         else pd.Categorical([], categories=[])
     frame = pd.DataFrame({

@@ -150,7 +150,7 @@ def _fetch(engine: Engine, sql: str) -> list[tuple]:
 
 def _ga_sources(engine: Engine, session: int) -> list[dict]:
     """The stored sources of the session's roll calls, with a handle URL where the citation gives one."""
-    rows = _fetch(engine, "SELECT DISTINCT s.title, s.url, s.citation FROM sources s JOIN ga_roll_calls r "
+    rows = _fetch(engine, "SELECT DISTINCT s.title, s.url, s.citation FROM sources s JOIN roll_calls r "
                           f"ON r.source_id = s.id WHERE r.session = {int(session)} ORDER BY s.id")
     out = []
     for title, url, citation in rows:
@@ -188,7 +188,7 @@ def choose_session(engine: Engine, on: date | int) -> tuple[int, int, str]:
     usable = [s for s in sessions if session_year(s) <= year]
     if not usable:
         raise NoVotes(f"no General Assembly session in the database opened in or before {year}")
-    last = _fetch(engine, "SELECT max(date) FROM ga_roll_calls")[0][0]
+    last = _fetch(engine, "SELECT max(date) FROM roll_calls")[0][0]
     return usable[-1], sessions[-1], str(last)
 
 

@@ -33,7 +33,7 @@ __all__ = ["ENV_VAR", "Loader", "connect", "default_url", "make_engine", "normal
 
 # The newest migration (checked against Alembic's scripts by a test), so that
 # an up-to-date database is recognised without loading Alembic.
-REVISIONS = ("0001", "0002")  # every migration, oldest first (a test checks them against Alembic's scripts)
+REVISIONS = ("0001", "0002", "0003")  # every migration, oldest first (a test checks them against Alembic's scripts)
 SCHEMA_REVISION = REVISIONS[-1]
 BUSY_TIMEOUT_MS = 60_000
 
@@ -311,7 +311,7 @@ def data_version(engine: Engine) -> tuple:
     with engine.connect() as conn:
         return tuple(conn.exec_driver_sql(
             "SELECT (SELECT max(id) FROM imports), (SELECT count(*) FROM events), (SELECT count(*) FROM positions), "
-            "(SELECT count(*) FROM ga_roll_calls), (SELECT max(rcid) FROM ga_roll_calls)").one())
+            "(SELECT count(*) FROM roll_calls), (SELECT max(rcid) FROM roll_calls)").one())
 
 
 @contextmanager

@@ -118,59 +118,125 @@ class Position(Base):
     __table_args__ = (UniqueConstraint("event_id", "iso3", name="uq_position"),)
 
 
-class GARollCall(Base):
-    """A recorded vote of the General Assembly."""
+class RollCall(Base):
+    """A recorded vote of the General Assembly or the Human Rights Council (``forum``).
 
-    __tablename__ = "ga_roll_calls"
+    ``session``: the GA session number (an emergency or special session's
+    votes count in the regular session running that day, as in unvotes),
+    or the Council's year. ``yes_count`` ... ``abstain_count``: the tally the
+    source states (the lists are in ``votes``; a mismatch is a
+    ``roll_call_notes`` row). ``subject``/``target``/``yes_stance``: the
+    classification of the text (country or thematic; the state it is about;
+    whether a yes is critical of it), ``classified_by`` the rule or override
+    that decided. ``source_id`` is the first source; every source is in
+    ``roll_call_sources``.
+    """
+
+    __tablename__ = "roll_calls"
     rcid: Mapped[int] = mapped_column(primary_key=True)
-    session: Mapped[int] = mapped_column(SmallInteger, index=True)
+    forum: Mapped[str] = mapped_column(String(3), default="ga", server_default="ga")
+    session: Mapped[int] = mapped_column(SmallInteger)
+    session_name: Mapped[str | None] = mapped_column(String(20))
     date: Mapped[date | None] = mapped_column(Date)
-    unres: Mapped[str | None] = mapped_column(String(40))
+    symbol: Mapped[str | None] = mapped_column(String(40), index=True)
+    kind: Mapped[str | None] = mapped_column(String(20))  # resolution | decision | amendment | paragraph | motion
+    adopted: Mapped[bool | None] = mapped_column(Boolean)
     important: Mapped[bool | None] = mapped_column(Boolean)
     amend: Mapped[bool | None] = mapped_column(Boolean)
     para: Mapped[bool | None] = mapped_column(Boolean)
-    short: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
     descr: Mapped[str | None] = mapped_column(Text)
     issues: Mapped[list] = mapped_column(JSON, default=list)
+    draft: Mapped[str | None] = mapped_column(String(60))
+    agenda_item: Mapped[str | None] = mapped_column(Text)
+    committee: Mapped[str | None] = mapped_column(Text)
+    meeting: Mapped[str | None] = mapped_column(String(40))
+    sponsors: Mapped[list | None] = mapped_column(JSON)
+    sponsors_text: Mapped[list | None] = mapped_column(JSON)
+    subjects: Mapped[list | None] = mapped_column(JSON)
+    yes_count: Mapped[int | None] = mapped_column(SmallInteger)
+    no_count: Mapped[int | None] = mapped_column(SmallInteger)
+    abstain_count: Mapped[int | None] = mapped_column(SmallInteger)
+    subject: Mapped[str | None] = mapped_column(String(10))  # country | thematic
+    target: Mapped[str | None] = mapped_column(String(3), index=True)
+    yes_stance: Mapped[str | None] = mapped_column(String(12))  # critical | supportive
+    classified_by: Mapped[str | None] = mapped_column(Text)
     undl_id: Mapped[int | None] = mapped_column(Integer, unique=True)  # UN Digital Library record id
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"))
+    __table_args__ = (Index("ix_roll_calls_forum_session", "forum", "session"),)
 
 
-class GAVote(Base):
+class Vote(Base):
     """One state's vote on one roll call.
 
     ``vote`` uses Voeten's coding: 1 yes, 2 abstain, 3 no, 8 present but not
-    voting (UN Digital Library ``X``). States absent from a roll call have
-    no row, as in unvotes.
+    voting (UN Digital Library ``X``, OHCHR ``NO_VOTE``). States absent from a
+    roll call have no row, as in unvotes.
     """
 
-    __tablename__ = "ga_votes"
-    rcid: Mapped[int] = mapped_column(ForeignKey("ga_roll_calls.rcid"), primary_key=True)
+    __tablename__ = "votes"
+    rcid: Mapped[int] = mapped_column(ForeignKey("roll_calls.rcid"), primary_key=True)
     iso3: Mapped[str] = mapped_column(ForeignKey("countries.iso3"), primary_key=True)
     vote: Mapped[int] = mapped_column(SmallInteger)
     # Clustered on (rcid, iso3) in SQLite: reading votes by roll call is a sequential scan.
-    __table_args__ = (Index("ix_ga_votes_iso3", "iso3"), {"sqlite_with_rowid": False})
+    __table_args__ = (Index("ix_votes_iso3", "iso3"), {"sqlite_with_rowid": False})
 
 
-class GAVoteState(Base):
-    """A state's fixed position in the packed vote vectors (:class:`GAVoteVector`); append-only."""
+class VoteState(Base):
+    """A state's fixed position in the packed vote vectors (:class:`VoteVector`); append-only."""
 
-    __tablename__ = "ga_vote_states"
+    __tablename__ = "vote_states"
     idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     iso3: Mapped[str] = mapped_column(ForeignKey("countries.iso3"), unique=True)
 
 
-class GAVoteVector(Base):
-    """Derived from ``ga_votes`` (the source of truth), for fast reading: one roll call's votes packed.
+class VoteVector(Base):
+    """Derived from ``votes`` (the source of truth), for fast reading: one roll call's votes packed.
 
     ``votes``: byte ``i`` is the Voeten code of the state at position ``i``
-    of ``ga_vote_states`` (0 = no row). Rewritten by every GA writer in the
+    of ``vote_states`` (0 = no row). Rewritten by every vote writer in the
     same transaction as the votes (:mod:`blocwatch.ga.vectors`).
     """
 
-    __tablename__ = "ga_vote_vectors"
-    rcid: Mapped[int] = mapped_column(ForeignKey("ga_roll_calls.rcid"), primary_key=True, autoincrement=False)
+    __tablename__ = "vote_vectors"
+    rcid: Mapped[int] = mapped_column(ForeignKey("roll_calls.rcid"), primary_key=True, autoincrement=False)
     votes: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class RollCallSource(Base):
+    """A source of a roll call: a vote held by two sources is stored once, with both."""
+
+    __tablename__ = "roll_call_sources"
+    rcid: Mapped[int] = mapped_column(ForeignKey("roll_calls.rcid"), primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    what: Mapped[str | None] = mapped_column(Text)
+
+
+class RollCallNote(Base):
+    """What a reader must know about a roll call (kinds: :data:`blocwatch.votes.record.NOTE_KINDS`)."""
+
+    __tablename__ = "roll_call_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rcid: Mapped[int] = mapped_column(ForeignKey("roll_calls.rcid"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    iso3: Mapped[str | None] = mapped_column(String(3))
+    detail: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    __table_args__ = (UniqueConstraint("rcid", "kind", "iso3", "detail", name="uq_roll_call_note"),)
+
+
+class CouncilTerm(Base):
+    """A state's term on a council (``forum`` ``hrc``): from ``start`` to ``end`` (inclusive; None: ongoing)."""
+
+    __tablename__ = "council_terms"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum: Mapped[str] = mapped_column(String(3))
+    iso3: Mapped[str] = mapped_column(ForeignKey("countries.iso3"), index=True)
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+    __table_args__ = (UniqueConstraint("forum", "iso3", "start", name="uq_council_term"),)
 
 
 class ImportLog(Base):
