@@ -37,11 +37,25 @@ def _unga(session: Session) -> int:
     return load_unga(session)
 
 
+def _dgacm(session: Session) -> int:
+    from blocwatch.votes.load import load_dgacm
+
+    return load_dgacm(session).votes_added
+
+
+def _hrc(session: Session) -> int:
+    from blocwatch.votes.load import load_hrc
+
+    return load_hrc(session).votes_added
+
+
 LOADERS: tuple[Loader, ...] = (
     Loader("bundled:countries", _countries, "the UN member registry"),
     Loader("bundled:statements", _statements, "the curated joint statements"),
     Loader("bundled:publishers", _publishers, "the publisher kind of each source"),
     Loader("bundled:unga", _unga, "General Assembly votes 1946-2019"),
+    Loader("bundled:dgacm", _dgacm, "General Assembly recorded votes 2019-2026 (the UN's own resolutions)"),
+    Loader("bundled:hrc", _hrc, "Human Rights Council membership and recorded votes 2006-2024"),
 )
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from blocwatch.api.events import Events
     from blocwatch.api.ga import GA
     from blocwatch.api.results import Overview
+    from blocwatch.api.votes import HRC, Votes
     from blocwatch.signatories import ParseResult
     from blocwatch.statements.dataset import Dataset
     from blocwatch.store.db import Loader
@@ -34,6 +35,7 @@ class Blocwatch:
         from blocwatch.api.countries import Countries
         from blocwatch.api.events import Events
         from blocwatch.api.ga import GA
+        from blocwatch.api.votes import HRC, Votes
         from blocwatch.store.urls import default_url, normalise_url
 
         self.url = normalise_url(default_url() if url is None else url)
@@ -44,6 +46,8 @@ class Blocwatch:
         self.countries: Countries = Countries(self)
         self.events: Events = Events(self)
         self.ga: GA = GA(self)
+        self.votes: Votes = Votes(self)
+        self.hrc: HRC = HRC(self)
 
     def __repr__(self) -> str:
         return f"<Blocwatch {self.url}>"

@@ -37,6 +37,20 @@ class Forum(Choice):
     letter_hrc_president = "letter_hrc_president"
 
 
+class VoteForum(Choice):
+    """The bodies whose recorded votes are stored: the General Assembly and the Human Rights Council."""
+
+    ga = "ga"
+    hrc = "hrc"
+
+
+class TextSubject(Choice):
+    """What a voted text is about: one country's situation, or a theme."""
+
+    country = "country"
+    thematic = "thematic"
+
+
 class BriefFormat(Choice):
     md = "md"
     html = "html"

@@ -321,3 +321,82 @@ class AgreementScores(Result):
         period = self.frame[self.by]
         return {"out": str(out), "rows": len(self.frame), "pairs": pairs, "replaced": replaced,
                 self.by + "s": [int(period.min()), int(period.max())] if len(self.frame) else []}
+
+
+@dataclass(frozen=True)
+class RollCallRecord(Result):
+    """One recorded vote in full (``votes show``): tallies stated and counted, each state's position
+    grouped by regional group, sponsors, notes and sources. See :func:`blocwatch.votes.read.show`."""
+
+    rcid: int
+    forum: str
+    forum_name: str
+    symbol: str | None
+    date: str | None
+    session: int
+    session_name: str | None
+    title: str | None
+    kind: str | None
+    adopted: bool | None
+    draft: str | None
+    agenda_item: str | None
+    committee: str | None
+    meeting: str | None
+    subject: str | None
+    target: str | None
+    target_name: str | None
+    yes_stance: str | None
+    classified_by: str | None
+    stated: dict[str, int] | None
+    counted: dict[str, int]
+    tally_matches: bool | None
+    by_group: dict[str, dict[str, int]]
+    positions: list[dict[str, Any]]
+    sponsors: list[dict[str, Any]]
+    sponsors_text: list[str]
+    subjects: list[str]
+    issues: list[str]
+    notes: list[dict[str, Any]]
+    sources: list[dict[str, Any]]
+
+    def position_of(self, iso3: str) -> str | None:
+        return next((p["position"] for p in self.positions if p["iso3"] == iso3), None)
+
+
+@dataclass(frozen=True)
+class VoteSearch(Result):
+    """Roll calls matching a search (``votes search``), newest first; ``total`` counts all matches, ``hits``
+    holds at most the limit. With a state, each hit has that state's ``position``."""
+
+    filters: dict[str, Any]
+    total: int
+    hits: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class CouncilMembers(Result):
+    """The members of the Human Rights Council on a day (``hrc members``), by regional group."""
+
+    forum: str
+    on: str
+    members: list[dict[str, Any]]
+    by_group: dict[str, int]
+
+
+@dataclass(frozen=True)
+class VoteImport(Result):
+    """What an import of roll calls changed (``votes import-dgacm``, ``votes add``)."""
+
+    files: list[str]
+    roll_calls_read: int
+    duplicates: int
+    roll_calls_added: int
+    roll_calls_merged: int
+    roll_calls_replaced: int
+    roll_calls_unchanged: int
+    votes_added: int
+    votes_changed: int
+    notes_added: int
+    disagreements: list[str]
+    changes: list[str]
+    notes: list[str]
