@@ -41,7 +41,7 @@ REPO = Path(__file__).resolve().parents[1]
 SOURCES = REPO / "curation" / "sources"
 # GA sessions kept in the small database: ones tests ask about by number or year
 # (1; 30-32 around the session-31 regression; 39-40 = 1985; 50; 70; 73-74 = 2019, the latest).
-SMALL_SESSIONS = (1, 30, 31, 32, 39, 40, 50, 70, 73, 74)
+SMALL_SESSIONS = (1, 30, 31, 32, 39, 40, 50, 70, 73, 74, 76, 78)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -105,7 +105,8 @@ def filled_db_file(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def small_db_file(tmp_path_factory) -> Path:
-    """Every bundled loader, the GA votes of SMALL_SESSIONS only; built once per test run.
+    """Every bundled loader, the GA votes of SMALL_SESSIONS only (unvotes and the UN's resolutions), all the
+    Council's; built once per test run.
 
     Built directly (not from the full database), so tests on it need not wait
     for the full build; ``tests/test_tooling_fixtures.py`` checks it answers as
@@ -120,7 +121,13 @@ def small_db_file(tmp_path_factory) -> Path:
 
             return load_unga(session, ga_sessions=SMALL_SESSIONS)
 
-        loaders = [Loader(x.kind, unga_subset, x.description) if x.kind == "bundled:unga" else x for x in LOADERS]
+        def dgacm_subset(session) -> int:
+            from blocwatch.votes.load import load_dgacm
+
+            return load_dgacm(session, ga_sessions=SMALL_SESSIONS).votes_added
+
+        subsets = {"bundled:unga": unga_subset, "bundled:dgacm": dgacm_subset}
+        loaders = [Loader(x.kind, subsets[x.kind], x.description) if x.kind in subsets else x for x in LOADERS]
         connect(f"sqlite:///{path}", loaders=loaders).dispose()
 
     return _built_once(tmp_path_factory, "small.sqlite3", build)

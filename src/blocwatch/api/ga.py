@@ -14,6 +14,7 @@ from blocwatch.api.options import (
     ImportKind,
     Issue,
     Overlap,
+    VoteForum,
     choose,
     choose_optional,
 )
@@ -31,20 +32,21 @@ class GA:
     def __init__(self, bw: Blocwatch) -> None:
         self._bw = bw
 
-    def sessions(self) -> list[int]:
-        """The GA sessions with stored roll calls, in order."""
+    def sessions(self, forum: VoteForum | str = "ga") -> list[int]:
+        """The sessions with stored roll calls, in order (GA session numbers; for ``forum="hrc"`` the years)."""
         from blocwatch.ga.votes import stored_sessions
 
-        return stored_sessions(self._bw.engine)
+        return stored_sessions(self._bw.engine, choose(VoteForum, forum, "--forum").value)
 
     def agreement(self, *, year: int | None = None, session: int | None = None, country: str | None = None,
                   with_: str | None = None, issue: Issue | str | None = None, important: bool = False,
-                  lineage: bool = False) -> AgreementScores:
+                  lineage: bool = False, forum: VoteForum | str = "ga") -> AgreementScores:
         """Agreement between states per calendar year (or GA session) (``agreement``).
 
         Give at most one of ``year`` and ``session`` (neither: every year).
         ``country`` / ``with_`` (codes or names, former states allowed) keep
         the pairs with that state (turned so that it is ``a``) / that pair.
+        ``forum``: ``ga`` or ``hrc`` (the Council: its sessions are years).
         """
         from blocwatch.api.results import AgreementScores
         from blocwatch.ga.agreement import agreement, for_country
@@ -56,9 +58,12 @@ class GA:
         a = self._bw.countries.get(country, former=True).iso3 if country else None
         b = self._bw.countries.get(with_, former=True).iso3 if with_ else None
         chosen_issue = choose_optional(Issue, issue, "--issue")
+        body = choose(VoteForum, forum, "--forum").value
+        if body == "hrc" and (chosen_issue or important):
+            raise InvalidInput("--issue and --important are General Assembly codings (unvotes); not for --forum hrc")
         by = "session" if session is not None else "year"
         frame = agreement(self._bw.engine, by=by, issue=chosen_issue.value if chosen_issue else None,
-                          important=important, lineage=lineage,
+                          important=important, lineage=lineage, forum=body,
                           years=[year] if year is not None else None,
                           sessions=[session] if session is not None else None)
         if a:
@@ -66,10 +71,11 @@ class GA:
         frame = frame.sort_values(["agree", "n"], ascending=[False, False], kind="stable").reset_index(drop=True)
         return AgreementScores(by=by, period=year if year is not None else session,
                                issue=chosen_issue.value if chosen_issue else None, important=important,
-                               lineage=lineage, frame=frame)
+                               lineage=lineage, frame=frame, forum=body)
 
     def ideal(self, sessions: int | Iterable[int] | None = None, *, dynamics: IdealDynamics | str = "static",
-              model: IdealModel | str = "ordered", method: IdealMethod | str = "mode") -> IdealPoints:
+              model: IdealModel | str = "ordered", method: IdealMethod | str = "mode",
+              forum: VoteForum | str = "ga") -> IdealPoints:
         """Ideal points (United States positive) per state and session, with standard errors (``ideal``).
 
         ``sessions``: one session, several, or None for every stored session.
@@ -82,19 +88,21 @@ class GA:
         chosen = choose(IdealDynamics, dynamics, "--dynamics")
         model_: Model = choose(IdealModel, model, "model").value
         method_: Method = choose(IdealMethod, method, "method").value
+        body = choose(VoteForum, forum, "--forum").value
         wanted = [sessions] if isinstance(sessions, int) else (sorted(set(sessions)) if sessions is not None else None)
-        have = self.sessions()
+        have = self.sessions(body)
         if not have:
-            raise NoData("no General Assembly votes in the database (import them first: blocwatch import --help)")
+            raise NoData(f"no {'General Assembly' if body == 'ga' else 'Human Rights Council'} votes in the "
+                         "database (import them first: blocwatch import --help)")
         missing = [s for s in wanted or [] if s not in have]
         if missing:
             raise NoData(f"no recorded votes for session {', '.join(map(str, missing))} "
                          f"(stored sessions: {have[0]}-{have[-1]})")
         bw = self._bw
         version = bw.data_version()
-        fitted = bw.cache.get(("ideal", version, tuple(wanted or ()), chosen.value, model_, method_),
+        fitted = bw.cache.get(("ideal", body, version, tuple(wanted or ()), chosen.value, model_, method_),
                               lambda: estimate(bw.engine, wanted, model=model_, dynamics=chosen.value,
-                                               method=method_, data_version=str(version)))
+                                               method=method_, data_version=str(version), forum=body))
         return replace(fitted, positions=fitted.positions.copy(), rollcalls=fitted.rollcalls.copy())
 
     def import_votes(self, kind: ImportKind | str, path: Path | str, *, overlap: Overlap | str = "skip",

@@ -289,6 +289,7 @@ class AgreementScores(Result):
     important: bool
     lineage: bool
     frame: pd.DataFrame = field(repr=False, compare=False)
+    forum: str = "ga"
 
     def rows(self) -> list[dict[str, Any]]:
         import math
@@ -303,8 +304,8 @@ class AgreementScores(Result):
                 for r in records]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"by": self.by, "period": self.period, "issue": self.issue, "important": self.important,
-                "lineage": self.lineage, "rows": self.rows()}
+        return {"forum": self.forum, "by": self.by, "period": self.period, "issue": self.issue,
+                "important": self.important, "lineage": self.lineage, "rows": self.rows()}
 
     def to_json(self) -> Any:
         """What ``blocwatch agreement --json`` prints: :meth:`rows` (``to_dict()`` adds the selection)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from blocwatch.api.options import Issue, Overlap
+from blocwatch.api.options import Issue, Overlap, VoteForum
 from blocwatch.cli.output import (
     CSV_OPTION,
     JSON_OPTION,
@@ -36,6 +36,9 @@ def agreement_command(
                                        help="Only roll calls on one issue: me Palestinian conflict, nu nuclear, "
                                             "di disarmament, co colonialism, hr human rights, ec economic."),
     important: bool = typer.Option(False, "--important", help="Only the US State Department's 'important votes'."),
+    forum: VoteForum = typer.Option(VoteForum.ga, "--forum", "-f", case_sensitive=False,
+                                    help="ga (General Assembly) or hrc (Human Rights Council; its sessions are "
+                                         "years)."),
     lineage: bool = typer.Option(False, "--lineage", help="Count a former seat holder's votes under its successor "
                                                           "(USSR as RUS, Republic of China as CHN, ...)."),
     all_: bool = typer.Option(False, "--all", help="Every pair of states and every year (or only --year / "
@@ -65,7 +68,7 @@ def agreement_command(
     if not all_ and out is None and year is None and session is None:
         raise InvalidInput("give --year Y or --session N (or --all --out FILE for every year)")
     scores = bw().ga.agreement(year=year, session=session, country=country, with_=with_, issue=issue,
-                               important=important, lineage=lineage)
+                               important=important, lineage=lineage, forum=forum)
     if out is not None:
         summary = scores.write(out, replace=replace)
         if as_json:
@@ -88,7 +91,8 @@ def agreement_command(
                [(str(r.a), str(r.b), r.n, f"{r.agree:.3f}", f"{r.agree_half:.3f}",
                  None if r.coincidence != r.coincidence else f"{r.coincidence:.3f}")
                 for r in records],
-               title=f"GA agreement, {scores.by} {scores.period}{what}: {n:,} pair{'' if n == 1 else 's'}"
+               title=f"{'Human Rights Council' if scores.forum == 'hrc' else 'GA'} agreement, "
+                     f"{scores.by} {scores.period}{what}: {n:,} pair{'' if n == 1 else 's'}"
                      + (f", top {limit}" if n > limit else ""),
                numeric=("joint votes", "agree", "agree ½", "coincidence"))
     if not n:

@@ -7,6 +7,7 @@ from typing import Any
 
 import typer
 
+from blocwatch.api.options import VoteForum
 from blocwatch.cli.output import (
     CSV_OPTION,
     JSON_OPTION,
@@ -30,6 +31,8 @@ def ideal_command(
     replace: bool = REPLACE_OUT_OPTION,
     dynamic: bool = typer.Option(False, "--dynamic", help="Random-walk model linking all sessions (comparable "
                                                           "over time); --session then reports one session of it."),
+    forum: VoteForum = typer.Option(VoteForum.ga, "--forum", "-f", case_sensitive=False,
+                                    help="ga (General Assembly) or hrc (Human Rights Council: --session is a year)."),
     as_json: bool = JSON_OPTION,
     as_csv: bool = CSV_OPTION,
 ) -> None:
@@ -42,7 +45,8 @@ def ideal_command(
     if all_sessions and out is None and not (as_json or as_csv):
         raise InvalidInput("--all gives about 10,000 rows: add --out FILE (.csv or .parquet), --csv or --json")
     write = table_writer(out, (".csv", ".parquet"), replace=replace) if out is not None else None
-    result = bw().ga.ideal(None if all_sessions else session, dynamics="dynamic" if dynamic else "static")
+    result = bw().ga.ideal(None if all_sessions else session, dynamics="dynamic" if dynamic else "static",
+                         forum=forum)
     frame = result.positions
     if write is not None:
         write(frame)
@@ -59,4 +63,5 @@ def ideal_command(
                  else (r.iso3, f"{r.ideal:+.3f}", f"{r.se:.3f}", int(r.n_votes)))
                 for r in rows],
                as_csv=as_csv, numeric=("Ideal", "SE", "Votes"),
-               title=f"Ideal points, session {session} ({'dynamic' if dynamic else 'static'} model; US positive)")
+               title=f"Ideal points, {'Human Rights Council year' if forum == 'hrc' else 'GA session'} {session} "
+                     f"({'dynamic' if dynamic else 'static'} model; US positive)")

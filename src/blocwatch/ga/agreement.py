@@ -234,8 +234,11 @@ def _scores(X: np.ndarray, call_period: np.ndarray, labels: list[str], by: str) 
 
 def agreement(engine: Engine, *, by: str = "year", issue: str | None = None, important: bool = False,
               years: Iterable[int] | None = None, sessions: Iterable[int] | None = None,
-              lineage: bool = False) -> pd.DataFrame:
+              lineage: bool = False, forum: str = "ga") -> pd.DataFrame:
     """Agreement scores for every pair of states and every year (or session) in the store.
+
+    ``forum``: ``"ga"`` (General Assembly; sessions are GA sessions) or
+    ``"hrc"`` (Human Rights Council; its sessions are years).
 
     ``issue``: one of :data:`blocwatch.ga.votes.ISSUES` (``hr`` human rights,
     ...); ``important``: only the US State Department's "important votes";
@@ -253,16 +256,17 @@ def agreement(engine: Engine, *, by: str = "year", issue: str | None = None, imp
     _check_selection(by, years, sessions)
     _check_issue(issue)
     if sessions is None and years is not None:
-        # A year's votes lie in the sessions that opened one or two years before it (or in it).
-        sessions = sorted({y - 1945 + d for y in years for d in (-2, -1, 0, 1)})
-    m = vote_matrix(engine, sessions=sessions, lineage=lineage)
+        # A GA year's votes lie in the sessions that opened one or two years before it (or in it);
+        # the Council's sessions are its years.
+        sessions = list(years) if forum == "hrc" else sorted({y - 1945 + d for y in years for d in (-2, -1, 0, 1)})
+    m = vote_matrix(engine, sessions=sessions, lineage=lineage, forum=forum)
     if by == "year":
         call_period = m.call_date.astype("datetime64[Y]").astype(np.int64) + 1970
     else:
         call_period = m.call_session.astype(np.int64)
     wanted = np.ones(len(m.call_rcid), dtype=bool)
     if issue is not None or important:
-        chosen = _select_rollcalls(rollcalls_frame(engine, sessions=sessions), issue, important)
+        chosen = _select_rollcalls(rollcalls_frame(engine, sessions=sessions, forum=forum), issue, important)
         wanted &= np.isin(m.call_rcid, chosen["rcid"].to_numpy())
     if by == "year" and years is not None:
         wanted &= np.isin(call_period, list(years))

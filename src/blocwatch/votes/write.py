@@ -6,12 +6,13 @@ One function, :func:`write_roll_calls`, in the caller's transaction:
   only whole-text votes match: not unvotes' votes on amendments or
   paragraphs). A new one gets the next free id from :data:`FIRST_RCID` (above
   unvotes' ids and the UN Digital Library's ``10,000,000 + record id``).
-* Already stored **from this source**: identical -> nothing changes; different
+* Already stored **from this source** (its first source): identical -> nothing changes; different
   (a field or a vote) -> :class:`blocwatch.errors.Conflict` naming the
   differences, before anything is written, unless ``replace``: then the
   differences are overwritten and listed in the result.
 * Already stored **from another source** (session 74: unvotes and the UN's
-  own resolutions): stored once. The new source is added to the roll call's
+  own resolutions): stored once, and a second load of that source changes
+  nothing. The new source is added to the roll call's
   sources; fields the stored row lacks (draft, sponsors, agenda item...) are
   filled; a member's vote that differs is *not* changed: a
   ``source_disagreement`` note names both values and the sources.
@@ -163,7 +164,7 @@ def write_roll_calls(session: Session, roll_calls: Sequence[RollCall], source_id
         for rc in mine:
             row = stored.get(rc.symbol)
             plans.append((rc, row))
-            if row is not None and source_id in row["sources"]:
+            if row is not None and row["source_id"] == source_id:
                 diffs = _differences(row, _row(rc))
                 votes = _vote_differences(_stored_votes(conn, row["rcid"]), rc.positions)
                 diffs += [f"{iso3} {_name(a)} -> {_name(b)}" for iso3, a, b in votes]
@@ -188,7 +189,7 @@ def write_roll_calls(session: Session, roll_calls: Sequence[RollCall], source_id
             out.roll_calls_added += 1
             out.votes_added += len(rc.positions)
             touched.add(rcid)
-        elif source_id in row["sources"]:
+        elif row["source_id"] == source_id:
             rcid = row["rcid"]
             old = _stored_votes(conn, rcid)
             diffs = _differences(row, values)
@@ -215,16 +216,22 @@ def write_roll_calls(session: Session, roll_calls: Sequence[RollCall], source_id
             fill = {name: values[name] for name in FILLABLE if _empty(row.get(name)) and not _empty(values[name])}
             if fill:
                 conn.execute(update(r).where(r.c.rcid == rcid).values(**fill))
-            conn.execute(insert(vectors.table("roll_call_sources")),
-                         [{"rcid": rcid, "source_id": source_id, "what": what}])
+            linked = source_id in row["sources"]
+            if not linked:
+                conn.execute(insert(vectors.table("roll_call_sources")),
+                             [{"rcid": rcid, "source_id": source_id, "what": what}])
             old = _stored_votes(conn, rcid)
             for iso3, before, after in _vote_differences(old, rc.positions):
                 detail = (f"{iso3}: {_name(before)} in the stored source, {_name(after)} in {source_label}; "
                           "the stored vote is kept")
                 note_rows.append({"rcid": rcid, "kind": "source_disagreement", "iso3": iso3, "detail": detail,
                                   "source_id": source_id})
-                out.disagreements.append(f"{rc.symbol}: {detail}")
-            out.roll_calls_merged += 1
+                if not linked:
+                    out.disagreements.append(f"{rc.symbol}: {detail}")
+            if linked and not fill:
+                out.roll_calls_unchanged += 1
+            else:
+                out.roll_calls_merged += 1
         note_rows += [{"rcid": rcid, "kind": n.kind, "iso3": n.iso3, "detail": n.detail, "source_id": source_id}
                       for n in rc.notes]
         if progress:

@@ -18,7 +18,7 @@ def estimate(data, sessions: Iterable[int] | int | None = None, *, model: Model 
              dynamics: Dynamics = "static", method: Method = "mode", priors: Priors = Priors(),
              tol: float | None = None, omega: float | None = None, max_iter: int = 3000,
              progress: Callable[[int], None] | None = None, workers: int | None = None,
-             data_version: str | None = None) -> IdealPoints:
+             data_version: str | None = None, forum: str = "ga") -> IdealPoints:
     """Ideal points of ``sessions`` (default: all) from a votes frame or the store, as :class:`IdealPoints`.
 
     ``data``: a votes frame (``session, rcid, iso3, vote``, as
@@ -35,6 +35,8 @@ def estimate(data, sessions: Iterable[int] | int | None = None, *, model: Model 
     random-walk sd per session (dynamic only; default 0.1). ``workers``:
     processes for the static fit (see :func:`~blocwatch.ga.ideal.static.estimate_static`).
     ``data_version``: a string naming the data, kept in the results.
+    ``forum``: whose votes are read from the store: ``"ga"`` (sessions are GA
+    sessions) or ``"hrc"`` (the Human Rights Council; sessions are years).
 
     The dynamic model is implemented for the ordered response model and the
     posterior mode; other combinations, and ``omega`` with the static model
@@ -45,7 +47,7 @@ def estimate(data, sessions: Iterable[int] | int | None = None, *, model: Model 
     if dynamics == "static":
         if omega is not None:
             raise InvalidInput("omega is the dynamic model's random-walk sd: it does not apply to dynamics='static'")
-        votes = data if isinstance(data, pd.DataFrame) else _votes(data, sessions, lineage=False)
+        votes = data if isinstance(data, pd.DataFrame) else _votes(data, sessions, lineage=False, forum=forum)
         return estimate_static(votes, sessions, model=model, method=method, priors=priors, tol=tol,
                                max_iter=max_iter, progress=progress, workers=workers, data_version=data_version)
     if model != "ordered" or method != "mode":
@@ -53,16 +55,16 @@ def estimate(data, sessions: Iterable[int] | int | None = None, *, model: Model 
                          f"not model={model!r}, method={method!r}")
     if workers is not None:
         raise InvalidInput("workers applies to the static model (the dynamic model is one linked problem)")
-    votes = data if isinstance(data, pd.DataFrame) else _votes(data, None, lineage=True)
+    votes = data if isinstance(data, pd.DataFrame) else _votes(data, None, lineage=True, forum=forum)
     return estimate_dynamic(votes, sessions, omega=DEFAULT_OMEGA if omega is None else omega, priors=priors,
                             tol=1e-6 if tol is None else tol, max_iter=max_iter, progress=progress,
                             data_version=data_version)
 
 
-def _votes(engine, sessions, *, lineage: bool) -> pd.DataFrame:
+def _votes(engine, sessions, *, lineage: bool, forum: str = "ga") -> pd.DataFrame:
     from blocwatch.ga.votes import votes_frame
 
-    return votes_frame(engine, sessions, lineage=lineage)
+    return votes_frame(engine, sessions, lineage=lineage, forum=forum)
 
 
 def ideal_points(engine, sessions: Iterable[int] | int | None = None, *, model: Model = "ordered",
