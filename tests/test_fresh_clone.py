@@ -109,7 +109,9 @@ def test_curate_fails_clearly_outside_a_checkout(tmp_path):
 
 @pytest.mark.slow
 def test_curate_all_rebuilds_the_shipped_data_byte_for_byte(tmp_path):
-    """`make curate` from the in-repo copies changes nothing (about 10 s: the GA votes are rebuilt)."""
+    """`make curate` from the in-repo copies changes nothing (about 10 s: the GA votes are rebuilt).
+
+    The reviewed hrc/classification_overrides.csv is an input of the hrc step and stays as it is."""
     repo = tmp_path / "repo"
     (repo / "src" / "blocwatch").mkdir(parents=True)
     shutil.copytree(REPO / "curation", repo / "curation")
@@ -117,10 +119,13 @@ def test_curate_all_rebuilds_the_shipped_data_byte_for_byte(tmp_path):
     result = _curate("all", "--repo", str(repo))
     assert result.exit_code == 0, result.output
     assert [line for line in result.output.splitlines() if line.endswith(": unchanged")] == \
-        ["registry: unchanged", "statements: unchanged", "unga: unchanged"]
+        ["registry: unchanged", "statements: unchanged", "unga: unchanged", "dgacm: unchanged", "hrc: unchanged"]
     assert result.output.splitlines()[-1] == "all curated data unchanged"
     outputs = ["countries.csv", *(f"events/{p.name}" for p in sorted((DATA / "events").glob("*.yaml"))),
-               "unga/rollcalls.csv.gz", "unga/votes.csv.gz", "unga/manifest.json"]
+               "unga/rollcalls.csv.gz", "unga/votes.csv.gz", "unga/manifest.json",
+               "dgacm/rollcalls.jsonl.gz", "dgacm/manifest.json",
+               "hrc/rollcalls.jsonl.gz", "hrc/sources.json", "hrc/terms.csv", "hrc/manifest.json",
+               "hrc/classification_overrides.csv"]
     _, mismatch, errors = filecmp.cmpfiles(DATA, repo / "src" / "blocwatch" / "data", outputs, shallow=False)
     assert (mismatch, errors) == ([], [])
 
@@ -140,7 +145,7 @@ def test_curate_all_reports_what_changed(tmp_path):
 
 # Tests that read the raw inputs; a clone must pass them with nothing beside it.
 CURATION_TESTS = ["tests/test_registry_build.py", "tests/test_raw_excerpts.py", "tests/test_statements_dataset.py",
-                  "tests/test_fresh_clone.py"]
+                  "tests/test_fresh_clone.py", "tests/test_curate_votes.py"]
 
 
 @pytest.mark.slow

@@ -28,7 +28,8 @@ CLI_ALLOWED = {"blocwatch.registry", "blocwatch.errors", "blocwatch.files", "blo
                "blocwatch.ga.seats",
                "blocwatch.statements.alignment",
                # maintainer commands (curate) call the curation modules directly
-               "blocwatch.curate", "blocwatch.statements.curate", "blocwatch.ga.curate"}
+               "blocwatch.curate", "blocwatch.statements.curate", "blocwatch.ga.curate",
+               "blocwatch.ga.dgacm", "blocwatch.hrc.curate"}
 
 
 def _module_name(path: Path) -> str:

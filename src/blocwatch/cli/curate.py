@@ -66,23 +66,51 @@ def _unga(sources: Path, repo: Path) -> tuple[str, list[Path]]:
     return f"wrote {rows['rollcalls.csv.gz']} roll calls and {rows['votes.csv.gz']} votes to {out}", files
 
 
-# (name, builder, the files it owns: a glob under the data folder) in the order `curate all` runs them.
-STEPS: list[tuple[str, Callable[[Path, Path], tuple[str, list[Path]]], str]] = [
-    ("registry", _registry, "countries.csv"),
-    ("statements", _statements, "events/*.yaml"),
-    ("unga", _unga, "unga/*"),
+def _dgacm(sources: Path, repo: Path) -> tuple[str, list[Path]]:
+    from blocwatch.ga.dgacm import build
+
+    out = _data(repo) / "dgacm"
+    manifest = build(sources, out)
+    files = [out / o["file"] for o in manifest["outputs"]] + [out / "manifest.json"]
+    return (f"wrote {manifest['outputs'][0]['rows']} roll calls (sessions {', '.join(manifest['sessions'])}) "
+            f"to {out}"), files
+
+
+def _hrc(sources: Path, repo: Path) -> tuple[str, list[Path]]:
+    from blocwatch.hrc.curate import build
+
+    out = _data(repo) / "hrc"
+    manifest = build(sources, out)
+    rows = {o["file"]: o["rows"] for o in manifest["outputs"]}
+    files = [out / o["file"] for o in manifest["outputs"]] + [out / "manifest.json"]
+    return (f"wrote {rows['rollcalls.jsonl.gz']} roll calls, {rows['sources.json']} checked votes' sources and "
+            f"{rows['terms.csv']} membership terms to {out}"), files
+
+
+# (name, builder, the files it owns: globs under the data folder) in the order `curate all` runs them.
+# data/hrc/classification_overrides.csv is a hand-reviewed input of the hrc step, not one of its outputs.
+STEPS: list[tuple[str, Callable[[Path, Path], tuple[str, list[Path]]], tuple[str, ...]]] = [
+    ("registry", _registry, ("countries.csv",)),
+    ("statements", _statements, ("events/*.yaml",)),
+    ("unga", _unga, ("unga/*",)),
+    ("dgacm", _dgacm, ("dgacm/*",)),
+    ("hrc", _hrc, ("hrc/rollcalls.jsonl.gz", "hrc/sources.json", "hrc/terms.csv", "hrc/manifest.json")),
 ]
+
+
+def _digests(data: Path, patterns: tuple[str, ...]) -> dict[Path, str]:
+    from blocwatch.curate import digests
+
+    return {p: d for pattern in patterns for p, d in digests(data, pattern).items()}
 
 
 def _run(name: str, sources: Path | None, repo: Path) -> bool:
     """Run one step; print what it wrote and which files changed. True when something changed."""
-    from blocwatch.curate import digests
-
-    builder, pattern = next((b, p) for n, b, p in STEPS if n == name)
+    builder, patterns = next((b, p) for n, b, p in STEPS if n == name)
     folder = _sources(sources, repo)
-    before = digests(_data(repo), pattern)
+    before = _digests(_data(repo), patterns)
     message, _ = builder(folder, repo)
-    after = digests(_data(repo), pattern)
+    after = _digests(_data(repo), patterns)
     changed = sorted({p for p in before.keys() | after.keys() if before.get(p) != after.get(p)})
     say(f"{name}: {message}")
     if not changed:
@@ -111,9 +139,24 @@ def curate_unga(sources: Path | None = SOURCES, repo: Path = REPO) -> None:
     _run("unga", sources, repo)
 
 
+@curate_app.command("dgacm")
+def curate_dgacm(sources: Path | None = SOURCES, repo: Path = REPO) -> None:
+    """Rebuild src/blocwatch/data/dgacm/* (the UN's GA resolutions 2019-2026) from SOURCES/unga/dgacm."""
+    _run("dgacm", sources, repo)
+
+
+@curate_app.command("hrc")
+def curate_hrc(sources: Path | None = SOURCES, repo: Path = REPO) -> None:
+    """Rebuild src/blocwatch/data/hrc/* (Human Rights Council membership and votes) from SOURCES/hrc.
+
+    data/hrc/classification_overrides.csv is read (the reviewed overrides), never written.
+    """
+    _run("hrc", sources, repo)
+
+
 @curate_app.command("all")
 def curate_all(sources: Path | None = SOURCES, repo: Path = REPO) -> None:
-    """Rebuild every curated table: registry, statements, unga, in that order."""
+    """Rebuild every curated table: registry, statements, unga, dgacm, hrc, in that order."""
     changed = [name for name, _, _ in STEPS if _run(name, sources, repo)]
     say(f"changed: {', '.join(changed)}" if changed else "all curated data unchanged")
 

@@ -25,6 +25,15 @@ PATTERNS = (
     "unga/un_votes.csv.gz",
     "unga/un_roll_calls.csv.gz",
     "unga/un_roll_call_issues.csv",
+    "unga/dgacm/*.json",
+    "unga/dgacm/README.md",
+    "unga/dgacm/SOURCE_README.md",
+    "unga/dgacm/SHA256SUMS",
+    "hrc/membership.csv",
+    "hrc/membership_changes.csv",
+    "hrc/ohchr_votes.sqlite3",
+    "hrc/votes/*.csv",
+    "hrc/raw/*",
 )
 MANIFEST = "SHA256SUMS"
 
