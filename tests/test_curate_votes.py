@@ -57,8 +57,13 @@ def test_the_bundles_manifests_name_only_registered_inputs():
         {f for f in listed if f.startswith("unga/dgacm/") and f.endswith(".json")}
     recorded = src.read_manifest(SOURCES)
     shipped = json.loads((DATA / "hrc" / "manifest.json").read_text(encoding="utf-8"))
-    assert {i["file"]: i["sha256"] for i in shipped["inputs"]} == \
+    assert {i["file"]: i["sha256"] for i in shipped["inputs"] if i["file"].startswith("hrc/")} == \
         {f: d for f, d in recorded.items() if f.startswith("hrc/")}
+    # the reviewed overrides, read from the data folder, are recorded with their digest
+    from blocwatch.store.provenance import sha256_of
+
+    assert {i["file"]: i["sha256"] for i in shipped["inputs"] if not i["file"].startswith("hrc/")} == \
+        {"data/hrc/classification_overrides.csv": sha256_of(DATA / "hrc" / "classification_overrides.csv")}
 
 
 def _same_bytes(shipped: Path, rebuilt: Path, names: list[str]) -> None:
@@ -75,8 +80,14 @@ def test_dgacm_rebuilds_the_shipped_bundle_byte_for_byte(tmp_path):
 
 
 def test_hrc_rebuilds_the_shipped_bundle_byte_for_byte_and_writes_no_overrides(tmp_path):
+    import shutil
+
+    overrides = tmp_path / "classification_overrides.csv"  # an input kept next to the outputs
+    shutil.copyfile(DATA / "hrc" / "classification_overrides.csv", overrides)
+    before = overrides.read_bytes()
     manifest = hrc_curate.build(SOURCES, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(HRC_OUTPUTS)
+    assert overrides.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*HRC_OUTPUTS, overrides.name])
     _same_bytes(DATA / "hrc", tmp_path, HRC_OUTPUTS)
     assert {o["file"]: o["rows"] for o in manifest["outputs"]} == \
         {"rollcalls.jsonl.gz": 975, "sources.json": 32, "terms.csv": 255}

@@ -61,9 +61,17 @@ class Countries:
                        close_matches=[m.iso3 for m in found.alternatives])
 
     def history(self, name: str, *, former: bool = False, series: str | None = None) -> CountryHistory:
-        """One state's positions across the joint statements (``country``)."""
+        """One state's positions across the joint statements, its Council terms and its votes on country
+        texts (``country``)."""
         from blocwatch.api.results import CountryHistory
         from blocwatch.statements.analytics import country_history
 
+        from blocwatch.votes import read
+
         country = self.get(name, former=former)
-        return CountryHistory.from_dict(country_history(self._bw.dataset(), country.iso3, series))
+        record = country_history(self._bw.dataset(), country.iso3, series)
+        with self._bw.engine.connect() as conn:
+            record["council_terms"] = read.terms(conn, iso3=country.iso3)
+            hits = read.search(conn, subject="country", state=country.iso3, limit=None)["hits"]
+        record["country_votes"] = [h for h in hits if h["position"] != "not_member"]
+        return CountryHistory.from_dict(record)

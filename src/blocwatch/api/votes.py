@@ -151,6 +151,7 @@ class Votes:
         from datetime import datetime
 
         from blocwatch.api.results import VoteImport
+        from blocwatch.ga.classify import classify
         from blocwatch.ga.dgacm import read_dgacm
         from blocwatch.store.db import session_scope
         from blocwatch.store.models import ImportLog
@@ -167,7 +168,8 @@ class Votes:
         read = read_dgacm(files)
         with session_scope(self._bw.engine) as db:
             source = dgacm_source(db)
-            written = write_roll_calls(db, read.roll_calls, source.id, source_label="the UN's resolutions (DGACM)",
+            written = write_roll_calls(db, [classify(rc) for rc in read.roll_calls], source.id,
+                                       source_label="the UN's resolutions (DGACM)",
                                        replace=replace, what="UN DGACM machine-readable resolution")
             for f in files:
                 db.add(ImportLog(kind="dgacm", path=str(f), sha256=sha256_of(f), rows=len(read.roll_calls),

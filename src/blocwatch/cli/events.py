@@ -359,7 +359,7 @@ def country_cmd(
     as_json: bool = JSON_OPTION,
     as_csv: bool = CSV_OPTION,
 ) -> None:
-    """A state's positions across the joint statements."""
+    """A state's positions across the joint statements, its Council terms and its votes on country texts."""
     one_format(as_json, as_csv)
     h = bw().countries.history(name, former=former)
     if as_json:
@@ -369,8 +369,16 @@ def country_cmd(
                [(r["id"], r["date"], r["stance"], r["status"], r["change_date"] or "") for r in h.events],
                as_csv=as_csv, title=f"{h.name} ({h.iso3}): signed {h.signed['critical']} critical, "
                                     f"{h.signed['supportive']} supportive")
-    if not as_csv:
-        say("not_named = the list is partial, so whether it signed is unknown; absent = complete list without it.")
+    if as_csv:
+        return
+    say("not_named = the list is partial, so whether it signed is unknown; absent = complete list without it.")
+    terms = "; ".join(f"{t['start']} to {t['end'] or 'now'}" for t in h.council_terms)
+    say(f"Human Rights Council terms: {terms or 'none'}")
+    if h.country_votes:
+        emit_table(("Date", "Forum", "Symbol", "About", "Yes is", "Vote", "Title"),
+                   [(v["date"], v["forum"], v["symbol"], v["target"], v["yes_stance"] or "",
+                     v["position"].replace("_", " "), v["title"]) for v in h.country_votes],
+                   wrap=("Title",), title=f"{h.name}'s votes on country-situation texts ({len(h.country_votes)})")
 
 
 @app.command("brief")

@@ -37,10 +37,16 @@ def _inputs(folder: Path) -> list[Path]:
 
 
 def build(sources: Path, out_dir: Path) -> dict:
-    """Rebuild the bundle from ``sources/hrc`` into ``out_dir``; return the manifest."""
+    """Rebuild the bundle from ``sources/hrc`` into ``out_dir``; return the manifest.
+
+    The reviewed classification overrides are read from ``out_dir`` (the
+    checkout's ``data/hrc/classification_overrides.csv``, an input kept next to
+    the outputs), so a build for another checkout uses that checkout's file.
+    """
     folder = Path(sources) / "hrc"
-    read = read_hrc(folder)
     out_dir = Path(out_dir)
+    overrides = out_dir / "classification_overrides.csv"
+    read = read_hrc(folder, overrides_path=overrides if overrides.is_file() else None)
     out_dir.mkdir(parents=True, exist_ok=True)
     lines = "".join(json.dumps(rc.to_dict(), sort_keys=True, ensure_ascii=False) + "\n" for rc in read.roll_calls)
     with open(out_dir / "rollcalls.jsonl.gz", "wb") as raw, \
@@ -55,7 +61,9 @@ def build(sources: Path, out_dir: Path) -> dict:
         "built_by": "blocwatch.hrc.curate.build",
         "citation": CITATION,
         "checked_sources": sorted({u for urls in read.sources.values() for u in urls}),
-        "inputs": [{"file": str(p.relative_to(folder.parent)), "sha256": sha256_of(p)} for p in _inputs(folder)],
+        "inputs": [{"file": str(p.relative_to(folder.parent)), "sha256": sha256_of(p)} for p in _inputs(folder)]
+        + ([{"file": "data/hrc/classification_overrides.csv", "sha256": sha256_of(overrides)}]
+           if overrides.is_file() else []),
         "outputs": [{"file": name, "rows": rows, "sha256": sha256_of(out_dir / name)} for name, rows in
                     (("rollcalls.jsonl.gz", len(read.roll_calls)), ("sources.json", len(checked)),
                      ("terms.csv", len(read.terms)))],

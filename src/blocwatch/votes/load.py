@@ -28,10 +28,12 @@ def dgacm_source(db: Session):
 
 
 def load_dgacm(db: Session, ga_sessions: tuple[int, ...] | None = None) -> VotesWritten:
-    """Store the curated GA recorded votes of sessions 74-80 (only ``ga_sessions`` if given)."""
+    """Store the curated GA recorded votes of sessions 74-80 (only ``ga_sessions`` if given), country texts
+    classified by :mod:`blocwatch.ga.classify`."""
+    from blocwatch.ga.classify import classify
     from blocwatch.ga.dgacm import bundled
 
-    roll_calls = [rc for rc in bundled() if ga_sessions is None or rc.session in ga_sessions]
+    roll_calls = [classify(rc) for rc in bundled() if ga_sessions is None or rc.session in ga_sessions]
     source = dgacm_source(db)
     return write_roll_calls(db, roll_calls, source.id, source_label="the UN's resolutions (DGACM)",
                             what="UN DGACM machine-readable resolution")
