@@ -65,7 +65,6 @@ class Countries:
         texts (``country``)."""
         from blocwatch.api.results import CountryHistory
         from blocwatch.statements.analytics import country_history
-
         from blocwatch.votes import read
 
         country = self.get(name, former=former)

@@ -130,7 +130,8 @@ class EventDiff(Result):
 
 @dataclass(frozen=True)
 class CountryHistory(Result):
-    """One state's record across the joint statements (``country``)."""
+    """One state's record across the joint statements (``country``), its Council terms and its votes on
+    country-situation texts (both forums, newest first; only where it was a member that day)."""
 
     iso3: str
     name: str
@@ -139,6 +140,8 @@ class CountryHistory(Result):
     withdrew: list[Any]
     both_sides: bool
     events: list[Any]
+    council_terms: list[Any]
+    country_votes: list[Any]
 
 
 @dataclass(frozen=True)
