@@ -68,6 +68,13 @@ PAIRS = [
     (("ideal", "--session", "74", "--json"), lambda bw: bw.ga.ideal(74).to_json()),
     (("run", "--json"), lambda bw: bw.overview().to_json()),
     (("events", "matrix", "--json"), lambda bw: bw.events.matrix().to_json()),
+    (("votes", "show", "A/RES/ES-11/1", "--json"), lambda bw: bw.votes.show("A/RES/ES-11/1").to_json()),
+    (("votes", "search", "--forum", "hrc", "--target", "Belarus", "--state", "China", "--json"),
+     lambda bw: bw.votes.search(forum="hrc", target="Belarus", state="China", limit=50).to_json()),
+    (("hrc", "members", "--year", "2022", "--json"), lambda bw: bw.hrc.members(year=2022).to_json()),
+    (("agreement", "--forum", "hrc", "--year", "2022", "--country", "CHN", "--json"),
+     lambda bw: bw.ga.agreement(year=2022, country="CHN", forum="hrc").to_json()),
+    (("ideal", "--forum", "hrc", "--session", "2022", "--json"), lambda bw: bw.ga.ideal(2022, forum="hrc").to_json()),
 ]
 
 

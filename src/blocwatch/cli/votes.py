@@ -106,6 +106,10 @@ def search_command(
     if as_csv:
         emit_table(columns, rows, as_csv=True)
         return
+    if not found.total:
+        say("No recorded vote matches. (The Council's records hold few rejected drafts: add a vote from its "
+            "record with `blocwatch votes add`.)")
+        return
     shown = f"{len(found.hits)} of {found.total}" if found.total > len(found.hits) else str(found.total)
     emit_table(columns, rows, wrap=("Title",), title=f"Votes found: {shown} (newest first; tally yes-no-abstain)")
     if found.total > len(found.hits):
