@@ -15,11 +15,9 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-import numpy as np
-from sqlalchemy import Connection, Engine, and_, func, or_, select
+from sqlalchemy import Connection, Engine, Table, and_, func, or_, select
 
 from blocwatch.errors import InvalidInput, NotFound
-from blocwatch.ga import vectors
 from blocwatch.votes.record import POSITION_NAMES
 
 GROUP_ORDER = ("african", "asia_pacific", "eastern_european", "latin_american_caribbean", "weog", None)
@@ -27,8 +25,21 @@ POSITION_ORDER = ("yes", "no", "abstain", "not_voting", "absent")
 FORUM_NAMES = {"ga": "General Assembly", "hrc": "Human Rights Council"}
 
 
-def _t(name: str):
-    return vectors.table(name)
+CHUNK = 500  # ids per "IN (...)" query
+
+
+def _t(name: str) -> Table:
+    """A table of the store's schema. (Not :func:`blocwatch.ga.vectors.table`: that module imports pandas, which
+    a ``votes show`` should not pay for.)"""
+    from blocwatch.store.models import Base
+
+    return Base.metadata.tables[name]
+
+
+def _chunks(values: Sequence) -> Iterable[list]:
+    values = list(values)
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
 
 
 def _iso(value) -> str | None:
@@ -192,13 +203,13 @@ def show(conn: Connection, rcid: int) -> dict:
 # ---------------------------------------------------------------- search
 
 def _counts(conn: Connection, rcids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """Counted yes/no/abstain/not voting of each roll call, from the packed vectors."""
+    """Counted yes/no/abstain/not voting of each roll call, from the packed vectors (one byte per state)."""
     vv = _t("vote_vectors").c
     out: dict[int, dict[str, int]] = {}
-    for part in vectors._chunks(list(rcids)):
+    codes = {name: bytes([code]) for code, name in POSITION_NAMES.items()}
+    for part in _chunks(rcids):
         for rcid, blob in conn.execute(select(vv.rcid, vv.votes).where(vv.rcid.in_(part))):
-            counts = np.bincount(np.frombuffer(blob, dtype=np.int8), minlength=9)
-            out[rcid] = {name: int(counts[code]) for code, name in POSITION_NAMES.items()}
+            out[rcid] = {name: blob.count(code) for name, code in codes.items()}
     return out
 
 
@@ -231,7 +242,7 @@ def search(conn: Connection, *, forum: str | None = None, target: str | None = N
     mine: dict[int, int] = {}
     if state and rows:
         v = _t("votes").c
-        for part in vectors._chunks([row.rcid for row in rows]):
+        for part in _chunks([row.rcid for row in rows]):
             mine.update({rcid: int(code) for rcid, code in conn.execute(
                 select(v.rcid, v.vote).where(v.iso3 == state, v.rcid.in_(part)))})
     hits = []
