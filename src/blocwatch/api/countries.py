@@ -48,9 +48,9 @@ class Countries:
 
         code = name.strip()
         if len(code) == 3 and code.isascii() and code.isupper() and registry.exists(code):
-            country = registry.get(code)  # an exact code: no need to build the name index
-            if former or country.current:
-                return country
+            exact = registry.get(code)  # an exact code: no need to build the name index
+            if former or exact.current:
+                return exact
         found = resolver.try_resolve(name, include_former=former)
         if found.iso3 is not None:
             return registry.get(found.iso3)
