@@ -272,3 +272,23 @@ def test_copy_of_sources_is_complete():
     assert sorted(p.name for p in DGACM.glob("*.json")) == sorted(
         ["74.json", "75.json", "76.json", "77.json", "78.json", "79.json", "80.json", "ES-10.json", "ES-11.json",
          "S-32.json"])
+
+
+@pytest.mark.slow
+def test_ga_votes_of_1946_2019_are_exactly_the_curated_unvotes(engine):
+    """GA results on the 1946-2019 data stay bit-identical: the stored votes of sessions 1-74 are the
+    curated unvotes rows, one for one (the UN's resolutions of session 74 merged, none added or changed)."""
+    import numpy as np
+
+    from blocwatch.ga.load import curated_tables
+    from blocwatch.ga.votes import votes_frame
+
+    stored = votes_frame(engine, range(1, 75))
+    curated = curated_tables().votes.sort_values(["rcid", "iso3"], ignore_index=True)
+    assert len(stored) == len(curated) == 870_109
+    assert np.array_equal(stored["rcid"].to_numpy(), curated["rcid"].to_numpy())
+    assert (stored["iso3"].astype(str).to_numpy() == curated["iso3"].astype(str).to_numpy()).all()
+    assert np.array_equal(stored["vote"].to_numpy(), curated["vote"].to_numpy())
+    assert _count(engine, "SELECT COUNT(*) FROM roll_calls WHERE forum = 'ga' AND session <= 74") == 6203
+    assert _count(engine, "SELECT COUNT(*) FROM roll_calls WHERE forum = 'ga' AND date <= '2019-12-31'"
+                          " AND rcid >= 1100000000") == 0
