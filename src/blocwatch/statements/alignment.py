@@ -6,14 +6,16 @@ numbers: the event's named *signatories*, the named signatories of its
 first tie), and the UN members (on the event's day) named on *neither* side.
 A state named on both the event and its counter is in both groups.
 
-Which GA votes (the bundled votes end in session 74, 2019-2020, while the
-statements run 2019-2025, so most events are later than any vote): the
-*session* is the latest session in the store that opened no later than the
-event's year (a session opens in September of year ``1945 + session``); the
-*year* is the calendar year that session opened in (``1945 + session``), so
-session 74 goes with the roll calls of calendar 2019. ``session=`` chooses
-another. Every output names the session and year, the latest ones in the
-store, and how many years the event is after them (``years_after_data``).
+Which GA votes: the *session* is the regular session running on the event's
+date (:func:`session_on`: session ``N`` opens in September of year
+``1945 + N`` and runs until the next opens), or, when the store has no votes
+of that session, the nearest stored session before it. Ideal points and
+agreement both rest on that session's recorded votes (its roll calls dated
+from its opening into the next year, emergency special sessions held during
+it included). ``session=`` chooses another. Every output names the session,
+the year it opened (``year``), the dates of its first and last stored votes,
+and how many sessions (years) the event's own session is after it
+(``years_after_data``: 0 when the event's own session is used).
 
 Numbers per state (``states`` rows and :func:`state_scores`):
 
@@ -28,7 +30,7 @@ Numbers per state (``states`` rows and :func:`state_scores`):
     sessions (random-walk model, one scale for all sessions; a full fit takes
     about 20 s, kept in memory per database and data version).
 ``agree_chn``, ``agree_usa``
-    agreement with China / the United States on the roll calls of ``year``:
+    agreement with China / the United States on the roll calls of the session:
     the share of joint votes (both cast yes, abstain or no) on which both cast
     the same choice (:func:`blocwatch.ga.agreement.agreement`, column
     ``agree``; an abstention agrees only with an abstention).
@@ -38,7 +40,7 @@ Numbers per state (``states`` rows and :func:`state_scores`):
     the US State Department's voting coincidence, "votes only": identical
     yes/no votes over identical plus opposite ones (abstentions left out).
 ``n_chn``, ``n_usa``
-    joint votes with China / the United States in ``year``.
+    joint votes with China / the United States in the session.
 ``no_score``
     why a state has no ideal point: an observer state (Holy See, State of
     Palestine: observers do not vote in the Assembly) or a member that cast
@@ -54,7 +56,7 @@ reason}]``), and for each of ``ideal``, ``agree_chn``, ``coincidence_chn``,
 q25, q75, max}`` over the states that have the number (``sd`` the sample
 standard deviation, ``null`` below two values; quartiles by linear
 interpolation); ``closer_to_usa`` / ``closer_to_chn`` / ``equally_close``:
-how many states agreed more often with the US than with China in ``year``
+how many states agreed more often with the US than with China in the session
 (by ``agree``) and the converse; ``ideal_histogram``: counts of ideal points
 in the bins ``ideal_bins`` (shared by the three groups, half-unit bins over
 every state scored in the session). ``partial``/``claimed_count`` say
@@ -85,10 +87,11 @@ from blocwatch.statements.load import dataset as _dataset
 from blocwatch.store.db import data_version
 
 MODELS = ("static", "dynamic")
-# The static per-session model is the default: every event in the bundled data
-# falls on the same (latest) session, so static positions are comparable across
-# events, and a brief stays around a second; the dynamic fit of all sessions
-# converges but takes ~20 s on 2 cores (once per process and data version).
+# The static per-session model is the default: a brief stays around a second, and
+# each event is scored on its own session's scale (static positions compare only
+# between events of the same session, as the model_scale caveat says); the dynamic
+# fit of all sessions puts them on one scale but takes ~20 s on 2 cores (once per
+# process and data version).
 DEFAULT_MODEL = "static"
 PARTNERS = ("CHN", "USA")
 SIDES = ("signatories", "counter", "neither_side")
@@ -110,9 +113,43 @@ def session_year(session: int) -> int:
     return 1945 + int(session)
 
 
+def session_on(on: date | int) -> int:
+    """The GA regular session running on ``on``: a date, or a year (the session that opened in it).
+
+    Session ``N`` opens in September of year ``1945 + N`` (in mid-September, on a day fixed by the
+    Assembly's rules) and runs until session ``N + 1`` opens; a date from 1 September on counts in the
+    new session, so an event in the first days of September may precede its opening (the event's
+    ``session_boundary`` caveat says so).
+    """
+    if isinstance(on, int):
+        return on - 1945
+    return on.year - 1945 if on.month >= 9 else on.year - 1946
+
+
+def source_url(url: str | None, citation: str | None) -> str | None:
+    """An address for a stored source: its URL, else one its citation gives.
+
+    In order: a Handle (``hdl:1902.1/12379`` -> ``https://hdl.handle.net/1902.1/12379``), the first
+    ``http(s)://`` address, the first bare web address (``searchlibrary.ohchr.org`` -> ``https://...``);
+    ``None`` when the citation names none.
+    """
+    if url:
+        return url
+    if not citation:
+        return None
+    m = re.search(r"hdl:(\S+?)[;,.]?(?:\s|$)", citation)
+    if m:
+        return f"https://hdl.handle.net/{m.group(1)}"
+    m = re.search(r"https?://[^\s()<>;,]+[^\s()<>;,.]", citation)
+    if m:
+        return m.group(0)
+    m = re.search(r"\b((?:[a-z0-9-]+\.)+(?:org|int|net|com|gov|edu))\b(?![./\w])", citation)
+    return f"https://{m.group(1)}" if m else None
+
+
 @dataclass
 class Basis:
-    """The GA numbers one event is linked to: one session's ideal points, one year's agreement.
+    """The GA numbers one event is linked to: one session's ideal points and agreement.
 
     ``ideal``: DataFrame indexed by iso3 (``ideal``, ``se``, ``n_votes``);
     ``agree``: partner iso3 -> DataFrame indexed by the other state's iso3
@@ -128,17 +165,24 @@ class Basis:
     agree: dict[str, pd.DataFrame]
     model_info: dict
     sources: list[dict] = field(default_factory=list)
+    n_rollcalls: int = 0
+    first_vote_date: str | None = None
+    last_vote_date: str | None = None
 
     def describe(self) -> dict:
         """The JSON ``ga`` block: which votes, which model, which sources."""
         latest = self.session == self.latest_session
+        votes = "recorded vote" + ("" if self.n_rollcalls == 1 else "s")
+        span = (f"{self.n_rollcalls} {votes}, {self.first_vote_date} to {self.last_vote_date}"
+                if self.n_rollcalls else "no recorded votes")
         return {
             "session": self.session, "year": self.year, "model": self.model, "model_info": self.model_info,
             "latest_session": self.latest_session, "latest_year": session_year(self.latest_session),
             "latest_vote_date": self.latest_vote_date, "is_latest_session": latest,
-            "label": (f"ideal points from GA session {self.session} ({session_year(self.session)})"
-                      + (", the latest in the data" if latest else "")
-                      + f"; agreement from the roll calls of {self.year}"),
+            "n_rollcalls": self.n_rollcalls, "first_vote_date": self.first_vote_date,
+            "last_vote_date": self.last_vote_date,
+            "label": (f"ideal points and agreement from GA session {self.session} ({self.year}-{self.year + 1}: "
+                      f"{span}{'; the latest session in the data' if latest else ''})"),
             "sources": self.sources,
         }
 
@@ -149,16 +193,15 @@ def _fetch(engine: Engine, sql: str) -> list[tuple]:
 
 
 def _ga_sources(engine: Engine, session: int) -> list[dict]:
-    """The stored sources of the session's roll calls, with a handle URL where the citation gives one."""
-    rows = _fetch(engine, "SELECT DISTINCT s.title, s.url, s.citation FROM sources s JOIN roll_calls r "
-                          f"ON r.source_id = s.id WHERE r.session = {int(session)} ORDER BY s.id")
-    out = []
-    for title, url, citation in rows:
-        if not url and citation:
-            m = re.search(r"hdl:(\S+?)[;,.]?(?:\s|$)", citation)
-            url = f"https://hdl.handle.net/{m.group(1)}" if m else None
-        out.append({"title": title, "url": url, "citation": citation})
-    return out
+    """The stored sources of the session's GA roll calls (each roll call's own and the further sources merged
+    into it), with an address where the citation gives one (:func:`source_url`)."""
+    where = f"r.forum = 'ga' AND r.session = {int(session)}"
+    rows = _fetch(engine, "SELECT s.id, s.title, s.url, s.citation FROM sources s WHERE s.id IN ("
+                          f"SELECT r.source_id FROM roll_calls r WHERE {where} UNION "
+                          f"SELECT rs.source_id FROM roll_call_sources rs JOIN roll_calls r ON r.rcid = rs.rcid "
+                          f"WHERE {where}) ORDER BY s.id")
+    return [{"title": title, "url": source_url(url, citation), "citation": citation}
+            for _, title, url, citation in rows]
 
 
 def _data_key(engine: Engine) -> tuple:
@@ -176,20 +219,28 @@ def _dynamic_panel(engine: Engine, cache: Cache | None) -> pd.DataFrame:
 
 
 def choose_session(engine: Engine, on: date | int) -> tuple[int, int, str]:
-    """(session to use for an event on ``on`` (a date or year), latest stored session, last vote date).
+    """(session to use for an event on ``on`` (a date or year), latest stored session, last GA vote date).
 
-    The latest stored session that opened no later than the event's year.
-    Raises :class:`NoVotes` when the store has no roll calls (or none that early).
+    The session running on ``on`` (:func:`session_on`) when the store holds its votes, else the nearest
+    stored session before it. Raises :class:`NoVotes` when the store has no GA roll calls (or none that early).
     """
-    year = on if isinstance(on, int) else on.year
+    own = session_on(on)
     sessions = stored_sessions(engine)
     if not sessions:
         raise NoVotes("no General Assembly votes in the database (import them first: blocwatch import --help)")
-    usable = [s for s in sessions if session_year(s) <= year]
+    usable = [s for s in sessions if s <= own]
     if not usable:
-        raise NoVotes(f"no General Assembly session in the database opened in or before {year}")
-    last = _fetch(engine, "SELECT max(date) FROM roll_calls")[0][0]
+        raise NoVotes(f"no General Assembly session in the database up to session {own} "
+                      f"(opened {session_year(own)})")
+    last = _fetch(engine, "SELECT max(date) FROM roll_calls WHERE forum = 'ga'")[0][0]
     return usable[-1], sessions[-1], str(last)
+
+
+def session_votes(engine: Engine, session: int) -> tuple[int, str | None, str | None]:
+    """(number of stored GA roll calls of ``session``, date of the first, date of the last)."""
+    n, first, last = _fetch(engine, "SELECT count(*), min(date), max(date) FROM roll_calls "
+                                    f"WHERE forum = 'ga' AND session = {int(session)}")[0]
+    return int(n), None if first is None else str(first), None if last is None else str(last)
 
 
 def ga_basis(engine: Engine, on: date | int, *, model: str = DEFAULT_MODEL, session: int | None = None,
@@ -237,12 +288,14 @@ def _compute_basis(engine: Engine, chosen: int, latest: int, last_date: str, mod
                 "comparable": "across sessions", "converged": panel.attrs.get("converged"),
                 "iterations": panel.attrs.get("iterations"), "omega": panel.attrs.get("omega")}
     ideal = frame.set_index("iso3")[["ideal", "se", "n_votes"]]
-    scores = agreement(engine, years=[year])
+    scores = agreement(engine, by="session", sessions=[chosen])
     agree = {}
     for partner in PARTNERS:
         rows = for_country(scores, partner)
         agree[partner] = rows.set_index("b")[["n", "agree", "agree_half", "coincidence"]]
-    return Basis(chosen, year, model, latest, last_date, ideal, agree, info, _ga_sources(engine, chosen))
+    n, first, last = session_votes(engine, chosen)
+    return Basis(chosen, year, model, latest, last_date, ideal, agree, info, _ga_sources(engine, chosen),
+                 n, first, last)
 
 
 def _no_score(iso3: str, basis: Basis) -> str | None:
@@ -350,17 +403,34 @@ def _side_lists(ds: Dataset, ref: str) -> tuple[dict, dict, Event | None]:
     return s, sides, counter_event
 
 
-def _caveats(s: dict, counter_event, basis: Basis, gap: int, groups: dict) -> list[dict]:
-    """``[{key, text}]``: key one of time_gap, partial_event, partial_counter, neither_uncertain,
-    without_score, model_scale, not_converged."""
+# Below this many roll calls a session's ideal points rest on few votes (the caveat ``few_rollcalls``).
+FEW_ROLLCALLS = 30
+
+
+def _caveats(s: dict, counter_event, basis: Basis, event_session: int, groups: dict) -> list[dict]:
+    """``[{key, text}]``: key one of time_gap, session_boundary, few_rollcalls, partial_event, partial_counter,
+    neither_uncertain, without_score, model_scale, not_converged."""
     out = []
 
     def add(key: str, text: str) -> None:
         out.append({"key": key, "text": text})
 
+    gap = event_session - basis.session
     if gap > 0:
-        add("time_gap", f"the event is from {s['date'][:4]}, {gap} year{'s' if gap != 1 else ''} after the GA votes "
-                        f"used (session {basis.session}, {basis.year}); states may have moved since.")
+        add("time_gap", f"the event is from {s['date'][:4]}, in GA session {event_session}, "
+                        f"{gap} year{'s' if gap != 1 else ''} after the GA votes used (session {basis.session}, "
+                        f"{basis.year}-{basis.year + 1}); states may have moved since.")
+    elif gap < 0:
+        add("time_gap", f"the GA votes used (session {basis.session}, {basis.year}-{basis.year + 1}) are "
+                        f"{-gap} year{'s' if gap != -1 else ''} later than the event's own session "
+                        f"({event_session}).")
+    if s["date"][5:7] == "09" and basis.session == event_session:
+        add("session_boundary", f"the event is from September, when GA session {event_session} opens: it is "
+                                f"counted in session {event_session}, though it may precede the opening day.")
+    if basis.n_rollcalls < FEW_ROLLCALLS:
+        add("few_rollcalls", f"GA session {basis.session} has only {basis.n_rollcalls} recorded "
+                             f"vote{'s' if basis.n_rollcalls != 1 else ''} in the data (to "
+                             f"{basis.last_vote_date}): its ideal points and agreement rest on few votes.")
     if s["partial"]:
         claimed = s["claimed_count"]
         add("partial_event", f"the event's list is partial ({s['known_count']} of "
@@ -399,16 +469,21 @@ def event_alignment(engine: Engine, ref: str, *, ds: Dataset | None = None, mode
       ``counter``: the same for the counter-statement, or ``None``;
     * ``ga``: :meth:`Basis.describe` -- ``session``, ``year``, ``model``,
       ``model_info``, ``latest_session``, ``latest_year``,
-      ``latest_vote_date``, ``label`` (a sentence naming them), ``sources``;
-      plus ``years_after_data`` (event year minus ``year``, at least 0);
+      ``latest_vote_date``, ``n_rollcalls``, ``first_vote_date``,
+      ``last_vote_date`` (the session's stored votes), ``label`` (a phrase
+      naming them), ``sources``; plus ``event_session`` (the session running
+      on the event's date, :func:`session_on`) and ``years_after_data``
+      (``event_session`` minus ``session``, at least 0: 0 when the event's
+      own session is used);
     * ``reference``: ``{CHN: {ideal, ideal_se}, USA: {...}}`` (the two
       states' own positions in the session);
     * ``ideal_bins``: histogram bin edges shared by the groups;
     * ``groups``: ``signatories``, ``counter`` (``None`` without a counter),
       ``neither_side``: the group statistics of the module docstring;
     * ``states``: one dict per state (:func:`state_scores` columns);
-    * ``caveats``: ``[{key, text}]`` on the time gap, partial lists, states
-      without a score and the model's scale (keys in :func:`_caveats`).
+    * ``caveats``: ``[{key, text}]`` on the time gap, a September event,
+      a session with few votes, partial lists, states without a score and
+      the model's scale (keys in :func:`_caveats`).
 
     Raises :class:`NoVotes` when the store has no GA votes.
     """
@@ -427,7 +502,8 @@ def event_alignment(engine: Engine, ref: str, *, ds: Dataset | None = None, mode
         groups["counter"].update(event_id=counter_event.id, partial=counter_event.partial,
                                  claimed_count=counter_event.claimed_count)
     groups["neither_side"].update(certain=s["neither_side_certain"])
-    gap = max(event.date.year - basis.year, 0)
+    event_session = session_on(event.date)
+    gap = max(event_session - basis.session, 0)
     reference = {}
     for partner in PARTNERS:
         hit = basis.ideal.loc[partner] if partner in basis.ideal.index else None
@@ -442,12 +518,12 @@ def event_alignment(engine: Engine, ref: str, *, ds: Dataset | None = None, mode
     return {
         "event": brief_event(event),
         "counter": brief_event(counter_event) if counter_event else None,
-        "ga": {**basis.describe(), "years_after_data": gap},
+        "ga": {**basis.describe(), "event_session": event_session, "years_after_data": gap},
         "reference": reference,
         "ideal_bins": edges,
         "groups": groups,
         "states": [{k: _plain(v) for k, v in r.items()} for r in frame.to_dict(orient="records")],
-        "caveats": _caveats(s, counter_event, basis, gap, groups),
+        "caveats": _caveats(s, counter_event, basis, event_session, groups),
     }
 
 
@@ -472,3 +548,85 @@ def fmt_ideal(x: float | None) -> str:
 def fmt_share(x: float | None) -> str:
     """A share in [0, 1] as a whole percentage ("78%"); an en dash when missing."""
     return "–" if x is None else f"{round(100 * x)}%"
+
+
+# --------------------------------------------------------------------------- Council votes on the event's target
+
+COUNCIL_LISTED = 10
+# Kinds of roll call on a whole text; the signers' votes are shown on the most recent of these when there is one.
+WHOLE_TEXT_KINDS = ("resolution", "decision")
+
+
+def _council_vote(hit: dict, shown: dict) -> dict:
+    return {"rcid": hit["rcid"], "symbol": hit["symbol"], "date": hit["date"], "title": hit["title"],
+            "kind": hit["kind"], "adopted": hit["adopted"], "yes_stance": hit["yes_stance"],
+            "session_name": shown["session_name"], "tally": {k: shown["counted"][k] for k in ("yes", "no", "abstain",
+                                                                                                "not_voting")},
+            "stated": shown["stated"],
+            "sources": [{**src, "url": source_url(src["url"], src["citation"])} for src in shown["sources"]]}
+
+
+def _council_sources(conn, column: str, table: str) -> list[dict]:
+    """The stored sources of the Council's roll calls or terms as a whole (``roll_calls.source_id`` /
+    ``council_terms.source_id`` of forum hrc), with addresses (:func:`source_url`)."""
+    rows = conn.exec_driver_sql(f"SELECT id, kind, title, url, citation FROM sources WHERE id IN (SELECT {column} "
+                                f"FROM {table} WHERE forum = 'hrc') ORDER BY id").all()
+    return [{"kind": kind, "title": title, "url": source_url(url, citation), "citation": citation, "what": None}
+            for _, kind, title, url, citation in rows]
+
+
+def council_votes(engine: Engine, target: str | None, sides: dict[str, list[str]], *,
+                  listed: int = COUNCIL_LISTED) -> dict | None:
+    """The Human Rights Council's recorded votes on texts about ``target`` (``roll_calls.target``), and how the
+    states of ``sides`` (e.g. ``{"signatories": [...], "counter": [...]}``) voted on the most recent.
+
+    ``None`` without a target. Returns ``{target, target_name, coverage, total, votes, not_listed, latest,
+    sides, dataset_sources, membership_sources}``:
+
+    * ``coverage``: ``{first_year, last_year, first_date, last_date}`` of the stored Council votes (``None``
+      when the store holds none);
+    * ``votes``: the ``listed`` most recent roll calls on the target, newest first, each ``{rcid, symbol,
+      date, title, kind, adopted, yes_stance, session_name, tally: {yes, no, abstain, not_voting} (counted
+      from the stored votes), stated (the announced tally or None), sources}`` (``sources`` as
+      :func:`blocwatch.votes.read.show` gives them, with addresses); ``total``: how many there are,
+      ``not_listed`` the older ones left out;
+    * ``latest``: the vote the sides are shown on: the most recent on a whole text (a resolution or
+      decision), else the most recent of any kind; ``None`` when there is no vote;
+    * ``sides``: per side, ``{named, members, positions: {yes, no, abstain, not_voting, absent} ->
+      [iso3...]}``: how many states the side names, how many of them were Council members on the day
+      of ``latest`` (members without a recorded vote are ``absent``), and their positions;
+    * ``dataset_sources``: the sources of the Council's votes as a whole (to cite that a vote is *not* in
+      the data); ``membership_sources``: those of the Council's membership terms.
+    """
+    from blocwatch.ga.votes import stored_sessions as forum_sessions
+    from blocwatch.votes import read
+
+    if not target:
+        return None
+    years = forum_sessions(engine, forum="hrc")
+    with engine.connect() as conn:
+        found = read.search(conn, forum="hrc", target=target, limit=None)
+        hits = found["hits"]
+        span = conn.exec_driver_sql("SELECT min(date), max(date) FROM roll_calls WHERE forum = 'hrc'").one()
+        coverage = ({"first_year": years[0], "last_year": years[-1], "first_date": str(span[0]),
+                     "last_date": str(span[1])} if years else None)
+        votes = [_council_vote(h, read.show(conn, h["rcid"])) for h in hits[:listed]]
+        whole = [h for h in hits if h["kind"] in WHOLE_TEXT_KINDS] or hits
+        latest = None
+        side_votes: dict[str, Any] = {}
+        if whole:
+            shown = read.show(conn, whole[0]["rcid"])
+            latest = _council_vote(whole[0], shown)
+            position = {p["iso3"]: p["position"] for p in shown["positions"]}
+            for side, codes in sides.items():
+                named = list(dict.fromkeys(codes))
+                sat = [c for c in named if c in position]
+                side_votes[side] = {"named": len(named), "members": len(sat),
+                                    "positions": {k: [c for c in sat if position[c] == k]
+                                                  for k in ("yes", "no", "abstain", "not_voting", "absent")}}
+        dataset_sources = _council_sources(conn, "source_id", "roll_calls")
+        membership_sources = _council_sources(conn, "source_id", "council_terms")
+    return {"target": target, "target_name": registry.get(target).name, "coverage": coverage,
+            "total": found["total"], "votes": votes, "not_listed": max(found["total"] - len(votes), 0),
+            "latest": latest, "sides": side_votes, "dataset_sources": dataset_sources,
+            "membership_sources": membership_sources}

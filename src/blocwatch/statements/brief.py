@@ -12,7 +12,12 @@ dataset) the brief also places the event in General Assembly voting
 (:mod:`blocwatch.statements.alignment`): the ideal points of the signatories,
 of the counter-statement's named signatories and of the members on neither
 side, and their agreement with China and the United States, naming the GA
-session and year the numbers come from.
+session the numbers come from (the one running on the event's date, or the
+nearest stored one before it) and the dates of its votes; and it lists the
+Human Rights Council's recorded votes on texts about the event's target
+(:func:`blocwatch.statements.alignment.council_votes`), with how the
+signatories who sat on the Council voted on the most recent one, or says in
+one sentence that the data holds none.
 """
 
 from __future__ import annotations
@@ -57,22 +62,37 @@ def _names(codes) -> list[str | None]:
 
 
 class _Refs:
-    """Numbered sources, in order of first use."""
+    """Numbered sources, in order of first use: web addresses, or stored sources with a citation and maybe no
+    address (keyed by their address, else by their citation)."""
 
     def __init__(self):
-        self.urls: list[str] = []
+        self.keys: list[str] = []
         self.what: dict[str, str | None] = {}
+        self.url: dict[str, str | None] = {}
+        self.citation: dict[str, str | None] = {}
+
+    def _add(self, key: str, url: str | None, citation: str | None, what: str | None) -> int:
+        if key not in self.url:
+            self.keys.append(key)
+            self.url[key], self.citation[key], self.what[key] = url, citation, what
+        return self.keys.index(key) + 1
 
     def __call__(self, *urls: str | None, what: str | None = None) -> list[int]:
-        out = []
-        for url in urls:
-            if not url:
-                continue
-            if url not in self.urls:
-                self.urls.append(url)
-                self.what[url] = what
-            out.append(self.urls.index(url) + 1)
-        return sorted(set(out))
+        return sorted({self._add(url, url, None, what) for url in urls if url})
+
+    def cite(self, sources: list[dict], what: str | None = None) -> list[int]:
+        """Numbers of stored sources (``{url, citation, what?}``); ``what`` unless the source says its own."""
+        out = set()
+        for src in sources:
+            key = src.get("url") or src.get("citation")
+            if key:
+                out.add(self._add(key, src.get("url"), src.get("citation"), src.get("what") or what))
+        return sorted(out)
+
+    def listing(self, publisher: dict[str, str | None]) -> list[dict]:
+        """``[{n, url, what, publisher, citation}]`` in number order."""
+        return [{"n": i + 1, "url": self.url[k], "what": self.what.get(k), "publisher": publisher.get(k),
+                 "citation": self.citation[k]} for i, k in enumerate(self.keys)]
 
 
 def _ga_facts(engine: Engine | None, ds, event_id: str, refs: _Refs, cache: Cache | None) -> dict | None:
@@ -87,9 +107,46 @@ def _ga_facts(engine: Engine | None, ds, event_id: str, refs: _Refs, cache: Cach
         a = alignment.event_alignment(engine, event_id, ds=ds, cache=cache)
     except alignment.NoVotes as exc:
         return {"available": False, "reason": str(exc), "refs": []}
-    ga_refs = refs(*[src["url"] for src in a["ga"]["sources"]],
-                   what="General Assembly roll-call votes (ideal points and agreement computed by blocwatch)")
+    ga_refs = refs.cite(a["ga"]["sources"],
+                        what="General Assembly roll-call votes (ideal points and agreement computed by blocwatch)")
     return {"available": True, **{k: v for k, v in a.items() if k != "states"}, "refs": ga_refs}
+
+
+POSITION_TEXT = {"yes": "voted yes", "no": "no", "abstain": "abstained", "not_voting": "did not vote",
+                 "absent": "had no recorded vote"}
+
+
+def _council_facts(engine: Engine | None, target: str | None, sides: dict[str, list[str]],
+                   refs: _Refs) -> dict | None:
+    """The ``council_votes`` fact: :func:`alignment.council_votes` on the event's target, each vote with its
+    ``refs``, the sides' positions with names. ``None`` without an engine or a target."""
+    if engine is None:
+        return None
+    c = alignment.council_votes(engine, target, sides)
+    if c is None:
+        return None
+    what = "Human Rights Council roll-call votes"
+
+    def cite(v: dict) -> list[int]:
+        # the data set as a whole under one description; a page on one vote says which vote it reports
+        return refs.cite([src if src["kind"] == "curation" else
+                          {**src, "what": f"{v['symbol']} ({v['date']}): {src['what'] or 'report of the vote'}"}
+                          for src in v["sources"]], what=what)
+
+    votes = [{**v, "refs": cite(v)} for v in c["votes"]]
+    latest = c["latest"]
+    side_facts = {}
+    if latest:
+        latest = {**latest, "refs": sorted(set(cite(latest)
+                                               + refs.cite(c["membership_sources"],
+                                                           what="Human Rights Council membership terms")))}
+        for side, g in c["sides"].items():
+            side_facts[side] = {**g, "names": {k: _names(v) for k, v in g["positions"].items()},
+                                "counts": {k: len(v) for k, v in g["positions"].items()}}
+    return {"target": c["target"], "target_name": _name(c["target"]), "coverage": c["coverage"],
+            "total": c["total"], "not_listed": c["not_listed"], "votes": votes, "latest": latest,
+            "sides": side_facts, "position_text": POSITION_TEXT,
+            "refs": refs.cite(c["dataset_sources"], what=what) if c["coverage"] else []}
 
 
 def brief_facts(source, ref: str, *, engine: Engine | None = None, cache: Cache | None = None) -> dict:
@@ -101,7 +158,14 @@ def brief_facts(source, ref: str, *, engine: Engine | None = None, cache: Cache 
     ``facts["ga_alignment"]``: the event's link to General Assembly voting
     (:func:`blocwatch.statements.alignment.event_alignment` without its
     ``states`` rows, plus ``available`` and ``refs``); ``None`` when neither
-    ``source`` nor ``engine`` is an engine.
+    ``source`` nor ``engine`` is an engine. ``facts["council_votes"]``: the
+    Human Rights Council's votes on texts about the event's target
+    (:func:`blocwatch.statements.alignment.council_votes`, each vote with its
+    ``refs``; ``sides`` adds ``names`` and ``counts`` per position; ``refs``
+    cites the Council data as a whole, for the sentence saying there is no
+    vote); ``None`` as ``ga_alignment``. ``sources`` entries: ``{n, url, what,
+    publisher, citation}`` (``url`` ``None`` for a stored source that gives no
+    address; ``citation`` the stored citation, ``None`` for web pages).
     """
     if engine is None and isinstance(source, Engine):
         engine = source
@@ -168,7 +232,11 @@ def brief_facts(source, ref: str, *, engine: Engine | None = None, cache: Cache 
     else:
         facts["counter"] = None
     facts["ga_alignment"] = _ga_facts(engine, ds, e.id, refs, cache)
-    publisher = {ref.url: ref.publisher for x in ds for ref in x.sources}
+    sides = {"signatories": list(s["signatories"])}
+    if counter:
+        sides["counter"] = list(ds.get(counter["id"]).signatories)
+    facts["council_votes"] = _council_facts(engine, e.target, sides, refs)
+    publisher: dict[str, str | None] = {ref.url: ref.publisher for x in ds for ref in x.sources}
     facts["sourcing"] = {"publishers": s["publishers"], "mirror_only": s["mirror_only"],
                          "list_mirror_only": s["list_mirror_only"],
                          "mirror_changes": [{**c, "name": _name(c["iso3"])} for c in s["changes"]
@@ -178,8 +246,7 @@ def brief_facts(source, ref: str, *, engine: Engine | None = None, cache: Cache 
         "event": s,
         "title": e.title,
         "facts": facts,
-        "sources": [{"n": i + 1, "url": u, "what": refs.what.get(u), "publisher": publisher.get(u)}
-                    for i, u in enumerate(refs.urls)],
+        "sources": refs.listing(publisher),
     }
 
 
@@ -212,6 +279,12 @@ Named on the other side before: {{ f.switchers.names|join(", ") }}.{{ r(f.switch
 {% set k = f.counter -%}
 {% if k %}{% set doc = "letter" if k.kind == "letter" else "statement" %}{% if k.direction == "answers" %}This event answers the {{ k.stance }} {{ doc }} {% elif k.direction == "answered_by" %}The counter-{{ doc }} {% else %}The opposite-stance {{ doc }} of the same session {% endif %}({{ k.id }}, {{ k.date }}){% set was = ", which was" if k.direction == "answers" else " was" %}{% if k.kind == "letter" %}{{ was }} signed{% if k.delivered_by_name %} under the lead of {{ k.delivered_by_name }}{% endif %}{% else %}{{ was }} {% if k.delivered_by_name %}delivered by {{ k.delivered_by_name }}{% else %}delivered by a state the sources do not name{% endif %}{% endif %}{% if k.claimed_count %} on behalf of {{ k.claimed_count }} countries (claimed){% endif %}; {{ k.known_count }} {{ "is" if k.known_count == 1 else "are" }} named{% if k.partial %}, so its list is partial{% endif %}.{{ r(k.refs) }}{% else %}No opposite-stance statement is tied to this one in the data.{% endif %}
 
+{% set so = f.sourcing -%}
+{% if so.mirror_only %}Every source of this event is a mirror or blog, which reposts what others published: check these facts against an original before citing them.{{ r(so.refs) }}
+{% elif so.list_mirror_only %}The list of signatories comes only from mirrors or blogs, which repost what others published: check it against an original before citing it.{{ r(so.refs) }}
+{% endif %}{% for c in so.mirror_changes %}That {{ c.name }} {{ c.change }} on {{ c.date }} rests only on a mirror or blog, not on the original statement.
+{% endfor %}
+
 {% set a = f.ga_alignment -%}
 {% if a %}{{ h2("General Assembly voting") }}
 {% if not a.available %}The signatories cannot be placed in General Assembly voting: {{ a.reason }}.{% else %}
@@ -219,21 +292,25 @@ Named on the other side before: {{ f.switchers.names|join(", ") }}.{{ r(f.switch
 {%- macro claimed(g) -%}{% if g.partial %} (of {{ g.claimed_count or "an unstated number" }} claimed){% endif %}{%- endmacro -%}
 {%- macro pos(one, many, g) -%}{% if g.scored > 1 %}the {{ g.scored }} {{ many }}{{ claimed(g) }} with votes average {{ ideal(g.ideal.mean) }} (median {{ ideal(g.ideal.median) }}){% elif g.scored == 1 %}the one {{ one }}{{ claimed(g) }} with votes stands at {{ ideal(g.ideal.mean) }}{% else %}none of the {{ many }}{{ claimed(g) }} has an ideal point{% endif %}{%- endmacro -%}
 {%- macro agr(one, many, g) -%}{% set n = g.closer_to_usa + g.closer_to_chn + g.equally_close %}{% set selves = [] %}{% if "CHN" in g.iso3 %}{% set _ = selves.append("China") %}{% endif %}{% if "USA" in g.iso3 %}{% set _ = selves.append("the United States") %}{% endif %}{% if n > 1 %}the {{ n }} {{ many }}{% if selves %} other than {{ selves|join(" and ") }}{% endif %} voted as China did on {{ pct(g.agree_chn.mean) }} of their joint votes on average and as the United States did on {{ pct(g.agree_usa.mean) }} (State Department coincidence, yes and no votes only: {{ pct(g.coincidence_chn.mean) }} with China, {{ pct(g.coincidence_usa.mean) }} with the United States); {{ g.closer_to_usa }} of {{ n }} voted with the United States more often than with China.{% elif n == 1 %}the one {{ one }} voted as China did on {{ pct(g.agree_chn.mean) }} of joint votes and as the United States did on {{ pct(g.agree_usa.mean) }} (State Department coincidence: {{ pct(g.coincidence_chn.mean) }} with China, {{ pct(g.coincidence_usa.mean) }} with the United States).{% else %}no {{ one }} has an agreement score with both China and the United States.{% endif %}{%- endmacro -%}
-Numbers in this section: {{ ga.label }}{% if ga.years_after_data %}; the event came {{ ga.years_after_data }} year{{ "s" if ga.years_after_data != 1 }} later, so positions may have moved since{% endif %}.{{ r(a.refs) }}
+Numbers in this section: {{ ga.label }}{% if ga.years_after_data %}. The event came in session {{ ga.event_session }}, {{ ga.years_after_data }} year{{ "s" if ga.years_after_data != 1 }} later, which has no votes in the data, so positions may have moved since{% elif ga.session == ga.event_session %}, the session running on the event's date{% endif %}.{{ r(a.refs) }}
 
 Ideal points ({{ ga.model }} model, one dimension, United States positive): {{ pos("named signatory", "named signatories", sg) }}{% if cg %}; {{ pos("named signatory of the counter-statement", "named signatories of the counter-statement", cg) }}{% endif %}; {{ pos("UN member named on neither side", "UN members named on neither side", ng) }}. China stands at {{ ideal(a.reference.CHN.ideal) }}, the United States at {{ ideal(a.reference.USA.ideal) }}.{% if cg and sg.scored and cg.scored %} The signatories' mean is {{ "%.2f"|format((sg.ideal.mean - cg.ideal.mean)|abs) }} {{ "higher (towards the United States)" if sg.ideal.mean > cg.ideal.mean else "lower (away from the United States)" }} than that of the counter-statement's named signator{{ "y" if cg.scored == 1 else "ies" }}.{% endif %}{{ r(a.refs) }}
 
-In the roll calls of {{ ga.year }}, {{ agr("named signatory", "named signatories", sg) }}{% if cg %} Of the counter-statement's side, {{ agr("named signatory", "named signatories", cg) }}{% endif %} Of the members on neither side, {{ agr("state", "states", ng) }}{{ r(a.refs) }}
+In the roll calls of session {{ ga.session }}, {{ agr("named signatory", "named signatories", sg) }}{% if cg %} Of the counter-statement's side, {{ agr("named signatory", "named signatories", cg) }}{% endif %} Of the members on neither side, {{ agr("state", "states", ng) }}{{ r(a.refs) }}
 {% set missing = [] %}{% for g in [sg, cg, ng] if g %}{% for w in g.without_score if w not in missing %}{% set _ = missing.append(w) %}{% endfor %}{% endfor %}
-{% set cav = a.caveats|rejectattr("key", "in", ["time_gap", "without_score"])|list %}
+{% set cav = a.caveats|rejectattr("key", "in", ["time_gap", "without_score"] if ga.years_after_data else ["without_score"])|list %}
 {% if missing %}Without an ideal point or agreement score (listed, not counted): {% for w in missing %}{{ w.name }} ({{ w.reason }}){{ "; " if not loop.last }}{% endfor %}. {% endif %}{% if cav %}Caveat{{ "s" if cav|length > 1 }}: {% for c in cav %}{% if cav|length > 1 %}({{ loop.index }}) {% endif %}{{ c.text }}{{ " " if not loop.last }}{% endfor %}{% endif %}{% if missing or cav %}{{ r(a.refs) }}{% endif %}
 {% endif %}
 {% endif %}
-{% set so = f.sourcing -%}
-{% if so.mirror_only %}Every source of this event is a mirror or blog, which reposts what others published: check these facts against an original before citing them.{{ r(so.refs) }}
-{% elif so.list_mirror_only %}The list of signatories comes only from mirrors or blogs, which repost what others published: check it against an original before citing it.{{ r(so.refs) }}
-{% endif %}{% for c in so.mirror_changes %}That {{ c.name }} {{ c.change }} on {{ c.date }} rests only on a mirror or blog, not on the original statement.
-{% endfor %}
+{% set hv = f.council_votes -%}
+{% if hv %}{{ h2("Human Rights Council votes") }}
+{% set target = hv.target_name %}{% if not hv.coverage %}The data holds no Human Rights Council votes, so none on a text about {{ target }}.{% elif not hv.total %}No recorded Council vote on a text about {{ target }} in the data ({{ hv.coverage.first_year }}–{{ hv.coverage.last_year }}).{{ r(hv.refs) }}{% else %}The data ({{ hv.coverage.first_year }}–{{ hv.coverage.last_year }}) holds {{ hv.total }} recorded Council vote{{ "s" if hv.total != 1 }} on texts about {{ target }}{% if hv.not_listed %}; the {{ hv.votes|length }} most recent{% endif %}:{{ r(hv.refs) }}
+{% for v in hv.votes %}
+- {{ v.date }}, {{ v.symbol }}{% if v.session_name %} ({{ v.session_name }}){% endif %}, {{ v.kind or "vote" }} “{{ v.title }}”: {% if v.adopted %}adopted{% elif v.adopted is sameas false %}not adopted{% else %}outcome not recorded{% endif %}, {{ v.tally.yes }} yes, {{ v.tally.no }} no, {{ v.tally.abstain }} abstaining{% if v.tally.not_voting %}, {{ v.tally.not_voting }} not voting{% endif %}{% if v.yes_stance %}; a yes vote was {{ v.yes_stance }} of {{ target }}{% endif %}.{{ r(v.refs) }}{% endfor %}
+{% set l = hv.latest %}{% if l %}
+{% macro side(label, g) %}{% if g.members %}of {{ label }}, {{ g.members }} {{ "was a Council member" if g.members == 1 else "were Council members" }} that day: {% for k, n in g.counts.items() if n or k in ["yes", "no", "abstain"] %}{{ hv.position_text[k] }} {{ n }}{% if n %} ({{ g.names[k]|join(", ") }}){% endif %}{{ ", " if not loop.last }}{% endfor %}{% else %}none of {{ label }} was a Council member that day{% endif %}{% endmacro %}
+On the most recent {{ l.kind or "vote" }} ({{ l.symbol }}, {{ l.date }}), {% set sg = hv.sides.signatories %}{% set cg = hv.sides.counter %}{{ side("the one named signatory" if sg.named == 1 else "the " ~ sg.named ~ " named signatories", sg) }}{% if cg %}; {{ side("the counter-statement's one named signatory" if cg.named == 1 else "the counter-statement's " ~ cg.named ~ " named signatories", cg) }}{% endif %}.{{ r(l.refs) }}{% endif %}{% endif %}
+{% endif %}
 {{ h2("Sources") }}
 {% for s in sources %}{{ source_line(s) }}
 {% endfor %}"""  # noqa: E501
@@ -251,7 +328,10 @@ def _html_paragraph(p: str) -> str:
     """Wrap a text paragraph in <p>; a heading line heading the paragraph stays outside it."""
     if p.lstrip().startswith("<h"):
         head, _, rest = p.partition("\n")
-        return head + (f"\n<p>{rest}</p>" if rest.strip() else "")
+        return head + (f"\n{_html_paragraph(rest)}" if rest.strip() else "")
+    lines = p.splitlines()
+    if lines and all(line.startswith("- ") for line in lines):
+        return "<ul>\n" + "\n".join(f"<li>{line[2:]}</li>" for line in lines) + "\n</ul>"
     return p if p.lstrip().startswith("<") else f"<p>{p}</p>"
 
 
@@ -269,17 +349,25 @@ def render_facts(data: dict, fmt: str = "md") -> str:
     env = Environment(autoescape=fmt == "html", keep_trailing_newline=True)
     if fmt == "md":
         helpers = {"h1": lambda t: f"# {t}", "h2": lambda t: f"## {t}",
-                   "ref": lambda n: f" [[{n}]]({data['sources'][n - 1]['url']})",
-                   "source_line": lambda s: f"{s['n']}. <{s['url']}>" + (f" — {s['what']}" if s["what"] else "")
-                   + _publisher_label(s)}
+                   "ref": lambda n: (f" [[{n}]]({url})" if (url := data["sources"][n - 1]["url"]) else f" [{n}]"),
+                   "source_line": lambda s: f"{s['n']}. " + (f"<{s['url']}>" if s["url"] else "")
+                   + (" — " if s["url"] and (s["what"] or s.get("citation")) else "")
+                   + "; ".join(x for x in (s["what"], s.get("citation")) if x) + _publisher_label(s)}
     else:
         from markupsafe import Markup, escape
 
+        def html_ref(n: int) -> Markup:
+            url = data["sources"][n - 1]["url"]
+            return Markup(f' <a href="{escape(url) if url else f"#s{n}"}">[{n}]</a>')
+
+        def html_source(s: dict) -> Markup:
+            link = f'<a href="{escape(s["url"])}">{escape(s["url"])}</a>' if s["url"] else ""
+            text = "; ".join(x for x in (s["what"], s.get("citation")) if x)
+            sep = " — " if link and text else ""
+            return Markup(f'<p id="s{s["n"]}">{s["n"]}. {link}{sep}{escape(text)}{escape(_publisher_label(s))}</p>')
+
         helpers = {"h1": lambda t: Markup(f"<h1>{escape(t)}</h1>"), "h2": lambda t: Markup(f"<h2>{escape(t)}</h2>"),
-                   "ref": lambda n: Markup(f' <a href="{escape(data["sources"][n - 1]["url"])}">[{n}]</a>'),
-                   "source_line": lambda s: Markup(
-                       f'<p id="s{s["n"]}">{s["n"]}. <a href="{escape(s["url"])}">{escape(s["url"])}</a>'
-                       + (f" — {escape(s['what'])}" if s["what"] else "") + escape(_publisher_label(s)) + "</p>")}
+                   "ref": html_ref, "source_line": html_source}
     text = env.from_string(_TEMPLATE).render(f=data["facts"], title=data["title"], sources=data["sources"],
                                              ideal=alignment.fmt_ideal, cap=_cap, pct=alignment.fmt_share, **helpers)
     text = "\n".join(line.rstrip() for line in text.splitlines())
