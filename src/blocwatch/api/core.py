@@ -117,11 +117,14 @@ class Blocwatch:
         """The main job (``run``): the registry, the latest critical statement with its brief, the series."""
         from blocwatch import registry
         from blocwatch.api.results import Overview
+        from blocwatch.votes.read import summary
 
         latest = self.events.latest("critical")
+        with self.engine.connect() as conn:
+            votes = summary(conn)
         return Overview(registry=registry.summary(), latest_critical=latest,
                         brief=self.events.brief(latest).to_dict() if latest else None,
-                        series=self.events.series("xinjiang").to_dict())
+                        series=self.events.series("xinjiang").to_dict(), votes=votes)
 
 
 def open(url: str | None = None, *, on_fill: Callable[[Loader], None] | None = None) -> Blocwatch:  # noqa: A001

@@ -269,12 +269,14 @@ class ExportReport(Result):
 
 @dataclass(frozen=True)
 class Overview(Result):
-    """The main job (``run``): the registry, the latest critical statement's brief, the series."""
+    """The main job (``run``): the registry, the stored votes per forum, the latest critical statement's brief,
+    the series."""
 
     registry: dict[str, Any]
     latest_critical: str | None
     brief: dict[str, Any] | None
     series: dict[str, Any]
+    votes: dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from blocwatch.cli.root import app
 
 @app.command("run")
 def run(as_json: bool = JSON_OPTION) -> None:
-    """Print the registry summary, the brief of the latest critical statement and the series summary."""
+    """Print the registry summary, the stored votes, the brief of the latest critical statement and the series."""
     from blocwatch import registry
     from blocwatch.api.results import BriefFacts, SeriesSummary
     from blocwatch.cli.events import print_series
@@ -22,6 +22,10 @@ def run(as_json: bool = JSON_OPTION) -> None:
         f"{summary['former']} former states")
     for group, n in summary["members_by_group"].items():
         say(f"  {registry.GROUPS[group]:<40} {n:>3}")
+    for forum in overview.votes.values():
+        notes = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in forum["notes"].items())
+        say(f"Recorded votes, {forum['name']}: {forum['roll_calls']:,} from {forum['first']} to {forum['last']}"
+            + (f" (roll calls with notes: {notes})" if notes else ""))
     if overview.brief:
         console.rule(f"Brief: {overview.latest_critical}")
         say(BriefFacts.from_dict(overview.brief).render("md"))

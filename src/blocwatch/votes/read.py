@@ -288,3 +288,19 @@ def stored_forums(engine: Engine) -> list[str]:
     r = _t("roll_calls").c
     with engine.connect() as conn:
         return sorted(conn.execute(select(r.forum).distinct()).scalars())
+
+
+def summary(conn: Connection) -> dict:
+    """Per forum: recorded votes, their date span, and the notes a reader must know about (by kind)."""
+    rt, nt = _t("roll_calls"), _t("roll_call_notes")
+    r, n = rt.c, nt.c
+    out: dict = {}
+    for forum, count, first, last in conn.execute(select(r.forum, func.count(), func.min(r.date), func.max(r.date))
+                                                  .group_by(r.forum).order_by(r.forum)):
+        out[forum] = {"name": FORUM_NAMES.get(forum, forum), "roll_calls": count, "first": _iso(first),
+                      "last": _iso(last), "notes": {}}
+    for forum, kind, count in conn.execute(select(r.forum, n.kind, func.count(func.distinct(n.rcid)))
+                                           .select_from(nt.join(rt, r.rcid == n.rcid)).group_by(r.forum, n.kind)
+                                           .order_by(r.forum, n.kind)):
+        out.setdefault(forum, {"notes": {}})["notes"][kind] = count
+    return out
