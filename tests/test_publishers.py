@@ -62,15 +62,31 @@ def test_a_list_resting_only_on_mirrors_is_flagged_and_one_with_an_original_is_n
 
 
 def test_a_database_made_before_publishers_is_upgraded_and_filled(small_db_file, tmp_path):
+    from alembic import command
+
+    from blocwatch.store.db import _migrations_config, make_engine
+    from blocwatch.votes.write import FIRST_RCID
+
     path = tmp_path / "old.sqlite3"
     path.write_bytes(small_db_file.read_bytes())
-    with sqlite3.connect(path) as conn:  # as revision 0001 left it
+    with sqlite3.connect(path) as conn:  # without what later loaders added (revision 0001 had no such data)
+        for table in ("roll_call_notes", "roll_call_sources", "council_terms"):
+            conn.execute(f"DELETE FROM {table}")
+        for table in ("vote_vectors", "votes", "roll_calls"):
+            conn.execute(f"DELETE FROM {table} WHERE rcid >= ?", (FIRST_RCID,))
+        conn.execute("DELETE FROM imports WHERE kind IN ('bundled:publishers', 'bundled:dgacm', 'bundled:hrc')")
+    engine = make_engine(f"sqlite:///{path}")
+    command.downgrade(_migrations_config(engine), "0002")  # migration 0003 undone: the ga_* tables again
+    engine.dispose()
+    with sqlite3.connect(path) as conn:  # and as revision 0001 left it
         conn.execute("ALTER TABLE sources DROP COLUMN publisher")
         conn.execute("UPDATE alembic_version SET version_num = '0001'")
-        conn.execute("DELETE FROM imports WHERE kind = 'bundled:publishers'")
+        assert {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} >= {
+            "ga_roll_calls", "ga_votes"}
     filled = []
     handle = blocwatch.open(str(path), on_fill=lambda loader: filled.append(loader.kind))
     s = handle.events.show("ga78-critical")
-    assert filled == ["bundled:publishers"]
+    assert filled == ["bundled:publishers", "bundled:dgacm", "bundled:hrc"]
+    assert handle.votes.show("A/RES/74/7").sources[1]["title"].startswith("blocwatch curated GA resolutions")
     assert s.publishers["mirror"] >= 1 and "unclassified" not in s.publishers
     handle.close()

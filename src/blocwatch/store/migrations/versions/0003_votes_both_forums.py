@@ -112,10 +112,11 @@ def downgrade() -> None:
     op.drop_index("ix_votes_iso3", table_name="votes")
     for name in ("ix_roll_calls_target", "ix_roll_calls_symbol", "ix_roll_calls_forum_session"):
         op.drop_index(name, table_name="roll_calls")
-    with op.batch_alter_table("roll_calls") as batch:
-        for name, _type in reversed(NEW_COLUMNS):
-            batch.drop_column(name)
-        batch.drop_column("forum")
+    # Plain ALTER TABLE (SQLite 3.35+ and PostgreSQL): a batch copy would drop roll_calls under the votes'
+    # foreign keys.
+    for name, _type in reversed(NEW_COLUMNS):
+        op.execute(f"ALTER TABLE roll_calls DROP COLUMN {name}")
+    op.execute("ALTER TABLE roll_calls DROP COLUMN forum")
     for old, new in COLUMN_RENAMES:
         op.execute(f"ALTER TABLE roll_calls RENAME COLUMN {new} TO {old}")
     for old, new in RENAMES:
