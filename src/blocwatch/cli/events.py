@@ -124,8 +124,9 @@ def events_alignment(
     event: str = EVENT_ARG,
     dynamic: bool = typer.Option(False, "--dynamic", help="Ideal points of the random-walk model linking all "
                                                           "sessions (one scale; ~20 s) instead of one session's."),
-    session: int | None = typer.Option(None, "--session", "-s", help="GA session to use (default: the latest "
-                                                                     "that opened by the event's year)."),
+    session: int | None = typer.Option(None, "--session", "-s", help="GA session to use (default: the session "
+                                                                     "running on the event's date, or the nearest "
+                                                                     "stored one before it)."),
     all_states: bool = typer.Option(False, "--all-states", help="List every state, not only the signatories."),
     as_json: bool = JSON_OPTION,
     as_csv: bool = CSV_OPTION,
