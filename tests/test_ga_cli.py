@@ -60,13 +60,14 @@ def test_import_undl_cli(cli, tmp_path):
         w.writeheader()
         for code, vote in (("USA", "N"), ("CHN", "Y"), ("FRA", "A")):
             w.writerow({c: "" for c in UNDL_HEADER_2026} | dict(
-                undl_id="4100000", ms_code=code, ms_name=code, ms_vote=vote, date="2024-12-17", session="79",
-                resolution="A/RES/79/1", title="A resolution"))
+                undl_id="4100000", ms_code=code, ms_name=code, ms_vote=vote, date="2026-10-15", session="81",
+                resolution="A/RES/81/1", title="A resolution"))
     result = cli("import", "undl", str(path), "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["votes_added"] == 3
-    rows = json.loads(cli("agreement", "--year", "2024", "--country", "USA", "--with", "CHN", "--json").output)
-    assert rows == [{"a": "USA", "b": "CHN", "year": 2024, "n": 1, "agree": 0.0, "agree_half": 0.0, "coincidence": 0.0}]
+    rows = json.loads(cli("agreement", "--session", "81", "--country", "USA", "--with", "CHN", "--json").output)
+    assert rows == [{"a": "USA", "b": "CHN", "session": 81, "n": 1, "agree": 0.0, "agree_half": 0.0,
+                     "coincidence": 0.0}]
     again = cli("import", "undl", str(path))
     assert again.exit_code == 0 and "already imported" in again.output
 
