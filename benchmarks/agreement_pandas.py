@@ -2,14 +2,15 @@
 
 Run:  .venv/bin/python benchmarks/agreement_pandas.py
 
-Ours: ``blocwatch.ga.agreement.agreement(engine)`` -- reads all 870,109
-votes of 1946-2019 from a freshly filled SQLite store and computes, for every
+Ours: ``blocwatch.ga.agreement.agreement(engine)`` -- reads all 982,334
+General Assembly votes of 1946-2026 (unvotes to 2019, the UN's resolutions
+after) from a freshly filled SQLite store and computes, for every
 pair of states and every year, both measures (Voeten agreement and US voting
 coincidence, plus the half-credit variant). Timed end to end, 7 runs: the
 ratio uses the best, and the median is printed beside it.
 
 Peer: what a typical analyst writes in pandas for measure (a). It reads the
-votes from the same store with one ``pd.read_sql`` (plain string codes,
+GA votes from the same store with one ``pd.read_sql`` (plain string codes,
 yes/abstain/no only); then, for each year, merges the votes with themselves
 on ``rcid``, keeps ``a < b`` and groups by the pair for the number of joint
 votes and the share of identical votes. (A single self-merge of all years at
@@ -56,7 +57,7 @@ def pandas_peer(votes):
 PEER_SQL = """
 SELECT v.rcid, CAST(strftime('%Y', r.date) AS INTEGER) AS year, v.iso3, v.vote
 FROM votes v JOIN roll_calls r ON r.rcid = v.rcid
-WHERE v.vote IN (1, 2, 3)
+WHERE v.vote IN (1, 2, 3) AND r.forum = 'ga'
 """
 
 
