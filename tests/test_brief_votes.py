@@ -15,6 +15,7 @@ from datetime import date
 import pytest
 
 from blocwatch import registry
+from blocwatch.ga.sessions import OPENINGS
 from blocwatch.statements import alignment, brief
 from blocwatch.statements.load import dataset
 
@@ -110,7 +111,9 @@ def test_every_event_uses_the_session_running_on_its_date(full, ds):
     assert len(every) == len(ds)
     for e in ds:
         ga = every[e.id]["ga"]
-        own = e.date.year - 1945 if e.date.month >= 9 else e.date.year - 1946
+        # the session whose recorded opening day (UN press releases, ga.sessions.OPENINGS) is the last
+        # one on or before the event
+        own = max(n for n, opened in OPENINGS.items() if opened <= e.date) if e.date >= OPENINGS[74] else 73
         assert ga["session"] == ga["event_session"] == own, e.id
         assert ga["years_after_data"] == 0 and not any(c["key"] == "time_gap" for c in every[e.id]["caveats"])
         assert (ga["n_rollcalls"], ga["first_vote_date"], ga["last_vote_date"]) == _ga_session(full, own)
@@ -120,8 +123,8 @@ def test_every_event_uses_the_session_running_on_its_date(full, ds):
     expected = {"2019-07-12-hrc41-letter-supportive": 73, "2019-10-29-ga74-3c-critical": 74,
                 HRC50_CRITICAL: 76, "2022-09-13-hrc51-supportive": 77, GA78_CRITICAL: 78, GA80_CRITICAL: 80}
     assert {ref: every[ref]["ga"]["session"] for ref in expected} == expected
-    # 2022-09-13: the day session 77 opened, counted in it with the September caveat
-    assert any(c["key"] == "session_boundary" for c in every["2022-09-13-hrc51-supportive"]["caveats"])
+    # 2022-09-13: the day session 77 opened (a recorded opening day): counted in it, no boundary caveat
+    assert not any(c["key"] == "session_boundary" for c in every["2022-09-13-hrc51-supportive"]["caveats"])
     # session 80 is the latest stored (votes to June 2026): said so, with its last vote
     ga80 = every[GA80_CRITICAL]["ga"]
     last_ga = str(_sql(full, "SELECT max(date) FROM roll_calls WHERE forum = 'ga'")[0][0])
@@ -138,8 +141,9 @@ def test_the_nearest_stored_session_before_the_event(full):
         alignment.choose_session(full, date(1946, 3, 1))           # session 1 opened in January 1946
 
 
-def _expected_council(engine, target: str, signers: list[str]) -> dict:
-    """The Council's votes on ``target`` and the signers' positions on the most recent whole text, by SQL."""
+def _expected_council(engine, target: str, signers: list[str], on=None) -> dict:
+    """The Council's votes on ``target`` and the signers' positions on the most recent whole text (on or before
+    ``on`` if given), by SQL."""
     calls = _sql(engine, "SELECT rcid, symbol, date, kind, adopted FROM roll_calls WHERE forum = 'hrc' "
                          "AND target = ? ORDER BY date DESC, rcid DESC", target)
     tallies = {}
@@ -148,6 +152,8 @@ def _expected_council(engine, target: str, signers: list[str]) -> dict:
         tallies[rcid] = {"yes": counts.get(1, 0), "abstain": counts.get(2, 0), "no": counts.get(3, 0),
                          "not_voting": counts.get(8, 0)}
     whole = [c for c in calls if c[3] in ("resolution", "decision")] or calls
+    if on is not None:
+        whole = [c for c in whole if str(c[2]) <= on.isoformat()]
     out: dict = {"calls": calls, "tallies": tallies, "latest": whole[0] if whole else None}
     if whole:
         rcid, _, day = whole[0][:3]
@@ -212,7 +218,7 @@ def test_a_brief_lists_the_council_votes_on_its_target(full, ds, as_russia):
     facts = brief.brief_facts(full, HRC50_CRITICAL)
     hv = facts["facts"]["council_votes"]
     e = ds.get(HRC50_CRITICAL)
-    want = _expected_council(full, "RUS", e.signatories)
+    want = _expected_council(full, "RUS", e.signatories, on=e.date)
     text = brief.render_facts(facts, "md")
     section = _section(text, "Human Rights Council votes")
     sources = _check_md_refs(text)
@@ -227,13 +233,21 @@ def test_a_brief_lists_the_council_votes_on_its_target(full, ds, as_russia):
         assert "a yes vote was critical of Russia" in line
         cited = {sources[int(n) - 1] for n in re.findall(r"\[\[(\d+)\]\]", line)}
         assert cited == {s["url"] for s in v["sources"]}
-    # the signers on the most recent resolution, every number and name from the store
+    # the signers on the most recent resolution before the event (2022-06-14), every number and name from the
+    # store: the special session of 12 May 2022 on Ukraine
     pos = want["positions"]
-    count = {k: sorted(c for c in want["members"] if pos[c] == k) for k in ("yes", "no", "abstain")}
-    assert len(want["members"]) == 14 and len(count["yes"]) == 13 and count["abstain"] == ["HND"]
-    names = ", ".join(brief._name(c) for c in want["members"] if pos[c] == "yes")
-    assert (f"On the most recent resolution (A/HRC/RES/57/33, 2024-10-11), of the 47 named signatories, 14 were "
-            f"Council members that day: voted yes 13 ({names}), no 0, abstained 1 (Honduras)") in section
+    count = {k: [c for c in want["members"] if pos[c] == k] for k in ("yes", "no", "abstain")}
+    rcid, symbol, day = want["latest"][:3]
+    assert (symbol, str(day)) == ("A/HRC/RES/S-34/1", "2022-05-12") and hv["latest_when"] == "before"
+    assert len(want["members"]) >= 10 and count["yes"] and not count["no"]
+
+    def listed(k: str) -> str:
+        codes = count[k]
+        return f"{len(codes)} ({', '.join(brief._name(c) for c in codes)})" if codes else "0"
+
+    assert (f"On the most recent resolution before the event ({symbol}, {day}), of the 47 named signatories, "
+            f"{len(want['members'])} were Council members that day: voted yes {listed('yes')}, no {listed('no')}, "
+            f"abstained {listed('abstain')}") in section
     # the membership rests on the stored terms, whose source has no address: cited by number and citation
     membership = next(s for s in facts["sources"] if s["what"] == "Human Rights Council membership terms")
     assert membership["url"] is None and "membership" in membership["citation"]
@@ -283,3 +297,17 @@ def test_a_brief_from_a_dataset_alone_has_no_council_section(ds):
     facts = brief.brief_facts(ds, GA78_CRITICAL)
     assert facts["facts"]["council_votes"] is None
     assert "Human Rights Council votes" not in brief.render_facts(facts, "md")
+
+
+def test_the_signers_are_shown_on_the_last_vote_before_the_event_else_the_first_after(full, ds):
+    from datetime import date
+
+    sides = {"signatories": ds.get(HRC50_CRITICAL).signatories}
+    before = alignment.council_votes(full, "RUS", sides, on=date(2022, 6, 14))
+    assert before["latest_when"] == "before" and before["latest"]["date"] <= "2022-06-14"
+    later = [v for v in before["votes"] if v["date"] > "2022-06-14"]
+    assert later  # there are later votes on Russia, and they are not the one the sides are shown on
+    after = alignment.council_votes(full, "RUS", sides, on=date(2010, 1, 1))
+    whole = _sql(full, "SELECT min(date) FROM roll_calls WHERE forum = 'hrc' AND target = 'RUS' "
+                       "AND kind IN ('resolution', 'decision')")[0][0]
+    assert after["latest_when"] == "after" and after["latest"]["date"] == str(whole)

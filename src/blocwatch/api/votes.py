@@ -92,7 +92,7 @@ class Votes:
                          kind: str = "resolution") -> tuple[RollCall, VoteText]:
         """The roll call a vote record's text describes (not stored): refused when a name is unresolved or a
         state is in two lists."""
-        from blocwatch.ga.dgacm import session_on
+        from blocwatch.ga.sessions import session_on
         from blocwatch.votes.record import STANCES, Note, RollCall
 
         chosen = choose_optional(VoteForum, forum, "--forum")

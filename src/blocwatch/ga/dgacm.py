@@ -50,12 +50,13 @@ import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 from blocwatch import registry
 from blocwatch.errors import ImportFailed
+from blocwatch.ga.sessions import OPENINGS, opening_by_rule, session_on, session_opening  # noqa: F401
 from blocwatch.names import try_resolve
 from blocwatch.votes.record import ABSTAIN, NO, YES, Note, RollCall, Tally
 
@@ -75,13 +76,6 @@ REQUIRED = ("symbol", "title", "adoption_date", "adoption_type", "originating_do
 # The fields of a line that make up the vote: two lines of one symbol must agree on these.
 VOTE_FIELDS = ("symbol", "date", "session", "session_name", "title", "draft", "agenda_item", "committee",
                "meeting", "subjects", "stated", "positions")
-
-# Opening days of the regular sessions this source covers (UN press releases, e.g. GA/12525
-# for the 78th on 5 September 2023, GA/12622 for the 79th on 10 September 2024).
-OPENINGS: dict[int, date] = {
-    74: date(2019, 9, 17), 75: date(2020, 9, 15), 76: date(2021, 9, 14), 77: date(2022, 9, 13),
-    78: date(2023, 9, 5), 79: date(2024, 9, 10), 80: date(2025, 9, 9),
-}
 
 _SYMBOL = re.compile(r"^A/RES/(?P<session>\d+|ES-\d+|S-\d+)/\d+(?: [A-Z](?:-[A-Z])?)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: 00:00:00)?$")
@@ -107,34 +101,6 @@ class _Line:
     raw: dict
     roll_call: RollCall | None = None  # set for recorded votes
     repeats: list[_Line] = field(default_factory=list)
-
-
-# --- sessions -------------------------------------------------------------------------------------
-
-def session_opening(session: int) -> date:
-    """The day regular session ``session`` opened: :data:`OPENINGS`, else :func:`opening_by_rule`."""
-    return OPENINGS.get(session) or opening_by_rule(session)
-
-
-def opening_by_rule(session: int) -> date:
-    """The opening day the rule gives (it reproduces :data:`OPENINGS`).
-
-    Sessions 74-77 opened on the Tuesday of the third week of September, 78-80 on the Tuesday
-    of the second week, weeks counted from the first one with a weekday in September.
-    """
-    first = date(1945 + session, 9, 1)
-    if first.weekday() < 5:
-        monday = first - timedelta(days=first.weekday())
-    else:
-        monday = first + timedelta(days=7 - first.weekday())
-    week = 2 if session >= 78 else 3
-    return monday + timedelta(days=7 * (week - 1) + 1)
-
-
-def session_on(day: date) -> int:
-    """The regular GA session in progress on ``day`` (from its opening to the next one's)."""
-    session = day.year - 1945
-    return session if day >= session_opening(session) else session - 1
 
 
 # --- fields ---------------------------------------------------------------------------------------

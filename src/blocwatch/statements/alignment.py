@@ -80,6 +80,7 @@ from sqlalchemy import Engine
 from blocwatch import registry
 from blocwatch.cache import Cache
 from blocwatch.errors import InvalidInput, NoData, NotFound
+from blocwatch.ga.sessions import OPENINGS
 from blocwatch.ga.votes import stored_sessions
 from blocwatch.statements import analytics
 from blocwatch.statements.dataset import Dataset, Event
@@ -116,14 +117,15 @@ def session_year(session: int) -> int:
 def session_on(on: date | int) -> int:
     """The GA regular session running on ``on``: a date, or a year (the session that opened in it).
 
-    Session ``N`` opens in September of year ``1945 + N`` (in mid-September, on a day fixed by the
-    Assembly's rules) and runs until session ``N + 1`` opens; a date from 1 September on counts in the
-    new session, so an event in the first days of September may precede its opening (the event's
-    ``session_boundary`` caveat says so).
+    Session ``N`` opens in September of year ``1945 + N`` and runs until session ``N + 1`` opens; the
+    opening days are those of :mod:`blocwatch.ga.sessions` (recorded for sessions 74-80, by rule before),
+    the calendar the stored votes use.
     """
+    from blocwatch.ga.sessions import session_on as running_on
+
     if isinstance(on, int):
         return on - 1945
-    return on.year - 1945 if on.month >= 9 else on.year - 1946
+    return running_on(on)
 
 
 def source_url(url: str | None, citation: str | None) -> str | None:
@@ -424,9 +426,10 @@ def _caveats(s: dict, counter_event, basis: Basis, event_session: int, groups: d
         add("time_gap", f"the GA votes used (session {basis.session}, {basis.year}-{basis.year + 1}) are "
                         f"{-gap} year{'s' if gap != -1 else ''} later than the event's own session "
                         f"({event_session}).")
-    if s["date"][5:7] == "09" and basis.session == event_session:
+    if s["date"][5:7] == "09" and basis.session == event_session and event_session not in OPENINGS:
         add("session_boundary", f"the event is from September, when GA session {event_session} opens: it is "
-                                f"counted in session {event_session}, though it may precede the opening day.")
+                                f"counted in session {event_session} by the usual opening day, which this "
+                                "session's may not have kept.")
     if basis.n_rollcalls < FEW_ROLLCALLS:
         add("few_rollcalls", f"GA session {basis.session} has only {basis.n_rollcalls} recorded "
                              f"vote{'s' if basis.n_rollcalls != 1 else ''} in the data (to "
@@ -576,7 +579,7 @@ def _council_sources(conn, column: str, table: str) -> list[dict]:
 
 
 def council_votes(engine: Engine, target: str | None, sides: dict[str, list[str]], *,
-                  listed: int = COUNCIL_LISTED) -> dict | None:
+                  listed: int = COUNCIL_LISTED, on: date | None = None) -> dict | None:
     """The Human Rights Council's recorded votes on texts about ``target`` (``roll_calls.target``), and how the
     states of ``sides`` (e.g. ``{"signatories": [...], "counter": [...]}``) voted on the most recent.
 
@@ -591,7 +594,9 @@ def council_votes(engine: Engine, target: str | None, sides: dict[str, list[str]
       :func:`blocwatch.votes.read.show` gives them, with addresses); ``total``: how many there are,
       ``not_listed`` the older ones left out;
     * ``latest``: the vote the sides are shown on: the most recent on a whole text (a resolution or
-      decision), else the most recent of any kind; ``None`` when there is no vote;
+      decision), else the most recent of any kind; with ``on`` (the event's date), the most recent on or
+      before it, else the first after it; ``None`` when there is no vote. ``latest_when``: ``"before"``
+      (on or before ``on``), ``"after"`` (every vote on the target came later) or ``None`` (no ``on``);
     * ``sides``: per side, ``{named, members, positions: {yes, no, abstain, not_voting, absent} ->
       [iso3...]}``: how many states the side names, how many of them were Council members on the day
       of ``latest`` (members without a recorded vote are ``absent``), and their positions;
@@ -611,12 +616,17 @@ def council_votes(engine: Engine, target: str | None, sides: dict[str, list[str]
         coverage = ({"first_year": years[0], "last_year": years[-1], "first_date": str(span[0]),
                      "last_date": str(span[1])} if years else None)
         votes = [_council_vote(h, read.show(conn, h["rcid"])) for h in hits[:listed]]
-        whole = [h for h in hits if h["kind"] in WHOLE_TEXT_KINDS] or hits
+        whole = [h for h in hits if h["kind"] in WHOLE_TEXT_KINDS] or hits  # newest first
         latest = None
+        latest_when = None
         side_votes: dict[str, Any] = {}
-        if whole:
-            shown = read.show(conn, whole[0]["rcid"])
-            latest = _council_vote(whole[0], shown)
+        chosen = whole[0] if whole else None
+        if whole and on is not None:
+            before = [h for h in whole if h["date"] <= on.isoformat()]
+            chosen, latest_when = (before[0], "before") if before else (whole[-1], "after")
+        if chosen is not None:
+            shown = read.show(conn, chosen["rcid"])
+            latest = _council_vote(chosen, shown)
             position = {p["iso3"]: p["position"] for p in shown["positions"]}
             for side, codes in sides.items():
                 named = list(dict.fromkeys(codes))
@@ -628,5 +638,5 @@ def council_votes(engine: Engine, target: str | None, sides: dict[str, list[str]
         membership_sources = _council_sources(conn, "source_id", "council_terms")
     return {"target": target, "target_name": registry.get(target).name, "coverage": coverage,
             "total": found["total"], "votes": votes, "not_listed": max(found["total"] - len(votes), 0),
-            "latest": latest, "sides": side_votes, "dataset_sources": dataset_sources,
+            "latest": latest, "latest_when": latest_when, "sides": side_votes, "dataset_sources": dataset_sources,
             "membership_sources": membership_sources}

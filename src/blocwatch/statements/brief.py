@@ -23,6 +23,7 @@ one sentence that the data holds none.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from jinja2 import Environment
@@ -117,12 +118,12 @@ POSITION_TEXT = {"yes": "voted yes", "no": "no", "abstain": "abstained", "not_vo
 
 
 def _council_facts(engine: Engine | None, target: str | None, sides: dict[str, list[str]],
-                   refs: _Refs) -> dict | None:
+                   refs: _Refs, on: date | None = None) -> dict | None:
     """The ``council_votes`` fact: :func:`alignment.council_votes` on the event's target, each vote with its
     ``refs``, the sides' positions with names. ``None`` without an engine or a target."""
     if engine is None:
         return None
-    c = alignment.council_votes(engine, target, sides)
+    c = alignment.council_votes(engine, target, sides, on=on)
     if c is None:
         return None
     what = "Human Rights Council roll-call votes"
@@ -145,6 +146,7 @@ def _council_facts(engine: Engine | None, target: str | None, sides: dict[str, l
                                 "counts": {k: len(v) for k, v in g["positions"].items()}}
     return {"target": c["target"], "target_name": _name(c["target"]), "coverage": c["coverage"],
             "total": c["total"], "not_listed": c["not_listed"], "votes": votes, "latest": latest,
+            "latest_when": c["latest_when"],
             "sides": side_facts, "position_text": POSITION_TEXT,
             "refs": refs.cite(c["dataset_sources"], what=what) if c["coverage"] else []}
 
@@ -235,7 +237,7 @@ def brief_facts(source, ref: str, *, engine: Engine | None = None, cache: Cache 
     sides = {"signatories": list(s["signatories"])}
     if counter:
         sides["counter"] = list(ds.get(counter["id"]).signatories)
-    facts["council_votes"] = _council_facts(engine, e.target, sides, refs)
+    facts["council_votes"] = _council_facts(engine, e.target, sides, refs, on=e.date_range[1])
     publisher: dict[str, str | None] = {ref.url: ref.publisher for x in ds for ref in x.sources}
     facts["sourcing"] = {"publishers": s["publishers"], "mirror_only": s["mirror_only"],
                          "list_mirror_only": s["list_mirror_only"],
@@ -309,7 +311,7 @@ In the roll calls of session {{ ga.session }}, {{ agr("named signatory", "named 
 - {{ v.date }}, {{ v.symbol }}{% if v.session_name %} ({{ v.session_name }}){% endif %}, {{ v.kind or "vote" }} “{{ v.title }}”: {% if v.adopted %}adopted{% elif v.adopted is sameas false %}not adopted{% else %}outcome not recorded{% endif %}, {{ v.tally.yes }} yes, {{ v.tally.no }} no, {{ v.tally.abstain }} abstaining{% if v.tally.not_voting %}, {{ v.tally.not_voting }} not voting{% endif %}{% if v.yes_stance %}; a yes vote was {{ v.yes_stance }} of {{ target }}{% endif %}.{{ r(v.refs) }}{% endfor %}
 {% set l = hv.latest %}{% if l %}
 {% macro side(label, g) %}{% if g.members %}of {{ label }}, {{ g.members }} {{ "was a Council member" if g.members == 1 else "were Council members" }} that day: {% for k, n in g.counts.items() if n or k in ["yes", "no", "abstain"] %}{{ hv.position_text[k] }} {{ n }}{% if n %} ({{ g.names[k]|join(", ") }}){% endif %}{{ ", " if not loop.last }}{% endfor %}{% else %}none of {{ label }} was a Council member that day{% endif %}{% endmacro %}
-On the most recent {{ l.kind or "vote" }} ({{ l.symbol }}, {{ l.date }}), {% set sg = hv.sides.signatories %}{% set cg = hv.sides.counter %}{{ side("the one named signatory" if sg.named == 1 else "the " ~ sg.named ~ " named signatories", sg) }}{% if cg %}; {{ side("the counter-statement's one named signatory" if cg.named == 1 else "the counter-statement's " ~ cg.named ~ " named signatories", cg) }}{% endif %}.{{ r(l.refs) }}{% endif %}{% endif %}
+{% if hv.latest_when == "after" %}Every one of them came after the event; on the first ({{ l.kind or "vote" }} {{ l.symbol }}, {{ l.date }}), {% elif hv.latest_when == "before" %}On the most recent {{ l.kind or "vote" }} before the event ({{ l.symbol }}, {{ l.date }}), {% else %}On the most recent {{ l.kind or "vote" }} ({{ l.symbol }}, {{ l.date }}), {% endif %}{% set sg = hv.sides.signatories %}{% set cg = hv.sides.counter %}{{ side("the one named signatory" if sg.named == 1 else "the " ~ sg.named ~ " named signatories", sg) }}{% if cg %}; {{ side("the counter-statement's one named signatory" if cg.named == 1 else "the counter-statement's " ~ cg.named ~ " named signatories", cg) }}{% endif %}.{{ r(l.refs) }}{% endif %}{% endif %}
 {% endif %}
 {{ h2("Sources") }}
 {% for s in sources %}{{ source_line(s) }}
