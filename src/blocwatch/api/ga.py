@@ -61,6 +61,20 @@ class GA:
         body = choose(VoteForum, forum, "--forum").value
         if body == "hrc" and (chosen_issue or important):
             raise InvalidInput("--issue and --important are General Assembly codings (unvotes); not for --forum hrc")
+        have = self.sessions(body)
+        if session is not None and session not in have:
+            raise InvalidInput(f"no recorded {'GA' if body == 'ga' else 'Council'} votes for "
+                               f"{'session' if body == 'ga' else 'year'} {session}"
+                               + (f" (stored: {have[0]}-{have[-1]})" if have else ""))
+        if year is not None and have:
+            first, last = (have[0] + 1945, have[-1] + 1946) if body == "ga" else (have[0], have[-1])
+            if not first <= year <= last:
+                raise InvalidInput(f"no recorded {'GA' if body == 'ga' else 'Council'} votes in {year} "
+                                   f"(stored: {first}-{last})")
+        coded = chosen_issue is not None or important
+        if coded and ((session is not None and session > 74) or (year is not None and year > 2019)):
+            raise InvalidInput("--issue and --important are codings of the unvotes data, which ends in 2019 "
+                               "(session 74)")
         by = "session" if session is not None else "year"
         frame = agreement(self._bw.engine, by=by, issue=chosen_issue.value if chosen_issue else None,
                           important=important, lineage=lineage, forum=body,
@@ -96,8 +110,9 @@ class GA:
                          "database (import them first: blocwatch import --help)")
         missing = [s for s in wanted or [] if s not in have]
         if missing:
-            raise NoData(f"no recorded votes for session {', '.join(map(str, missing))} "
-                         f"(stored sessions: {have[0]}-{have[-1]})")
+            raise InvalidInput(f"no recorded {'GA' if body == 'ga' else 'Council'} votes for "
+                               f"{'session' if body == 'ga' else 'year'} {', '.join(map(str, missing))} "
+                               f"(stored: {have[0]}-{have[-1]})")
         bw = self._bw
         version = bw.data_version()
         fitted = bw.cache.get(("ideal", body, version, tuple(wanted or ()), chosen.value, model_, method_),

@@ -355,6 +355,7 @@ class RollCallRecord(Result):
     classified_by: str | None
     stated: dict[str, int] | None
     counted: dict[str, int]
+    lists: bool
     tally_matches: bool | None
     by_group: dict[str, dict[str, int]]
     positions: list[dict[str, Any]]

@@ -163,6 +163,8 @@ class Votes:
         if not files:
             raise InvalidInput("give at least one DGACM .json file")
         for f in files:
+            if f.is_dir():
+                raise InvalidInput(f"{f} is a folder: give the DGACM .json files in it (e.g. {f}/*.json)")
             if not f.is_file():
                 raise InvalidInput(f"{f}: no such file")
         read = read_dgacm(files)
@@ -172,7 +174,8 @@ class Votes:
                                        source_label="the UN's resolutions (DGACM)",
                                        replace=replace, what="UN DGACM machine-readable resolution")
             for f in files:
-                db.add(ImportLog(kind="dgacm", path=str(f), sha256=sha256_of(f), rows=len(read.roll_calls),
+                rows = sum(rc.where.startswith(f"{f.name}:") for rc in read.roll_calls)
+                db.add(ImportLog(kind="dgacm", path=str(f), sha256=sha256_of(f), rows=rows,
                                  finished_at=datetime.now(), source_id=source.id))
         self._bw.cache.clear()
         return VoteImport(files=[str(f) for f in files], roll_calls_read=len(read.roll_calls),
@@ -195,6 +198,8 @@ class HRC:
         from blocwatch.votes import read
 
         day = _day(on, "--on")
+        if year is not None and not 1945 <= year <= 9999:
+            raise InvalidInput(f"--year {year} is not a year the Council can have had members in")
         if day is None:
             if year is None:
                 raise InvalidInput("give --year or --on")

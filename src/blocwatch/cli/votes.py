@@ -45,10 +45,15 @@ def show_command(
     say(f"{r.forum_name}, {r.date} (session {r.session_name or r.session}); {r.kind or 'vote'}, {outcome}"
         + (f"; draft {r.draft}" if r.draft else "") + (f"; {r.agenda_item}" if r.agenda_item else ""))
     c = r.counted
+    if not r.lists:
+        say(f"Tally stated: {_tally(r.stated)}; the source gives no per-state lists, so each state's position is "
+            "unknown")
     line = f"Tally (from the lists): {c['yes']} yes, {c['no']} no, {c['abstain']} abstain"
     line += f", {c['not_voting']} not voting" if c["not_voting"] else ""
     line += f", {c['absent']} absent" if c["absent"] else ""
-    say(line + (f"; stated: {_tally(r.stated)}" + ("" if r.tally_matches else " — DIFFERS") if r.stated else ""))
+    if r.lists:
+        say(line + (f"; stated: {_tally(r.stated)}" + ("" if r.tally_matches else " — DIFFERS")
+                    if r.stated else ""))
     if r.target:
         say(f"About: {r.target_name} ({r.target}); a yes is {r.yes_stance or 'not classified'}"
             f" [{r.classified_by}]")
@@ -60,8 +65,9 @@ def show_command(
             named = [p["name"] for p in members if p["position"] == position]
             if named:
                 rows.append((GROUP_NAMES[group], position.replace("_", " "), len(named), ", ".join(named)))
-    emit_table(("Group", "Position", "N", "States"), rows, numeric=("N",), wrap=("States",),
-               title="Positions by regional group")
+    if rows:
+        emit_table(("Group", "Position", "N", "States"), rows, numeric=("N",), wrap=("States",),
+                   title="Positions by regional group")
     if r.sponsors or r.sponsors_text:
         say("Sponsors: " + ", ".join([s["name"] for s in r.sponsors] + r.sponsors_text))
     for n in r.notes:

@@ -63,16 +63,17 @@ def find(conn: Connection, ref: str, forum: str | None = None) -> int:
     if not text:
         raise InvalidInput("give a roll-call symbol (e.g. A/RES/ES-11/1) or id")
     scope = [r.forum == forum] if forum else []
-    if text.isdigit():
+    if text.isdigit() and len(text) <= 10:  # a roll-call id (a longer number cannot be one)
         found = conn.execute(select(r.rcid).where(r.rcid == int(text), *scope)).scalar()
         if found is not None:
             return int(found)
     key = _normal_symbol(text)
+    stored = func.replace(func.upper(r.symbol), " ", "")  # "A/RES/75/254 A-C" is found as typed, or without spaces
     rows = conn.execute(select(r.rcid, r.symbol, r.forum, r.date, r.amend, r.para, r.title)
-                        .where(func.upper(r.symbol) == key, *scope).order_by(r.rcid)).all()
+                        .where(stored == key, *scope).order_by(r.rcid)).all()
     if not rows:
         rows = conn.execute(select(r.rcid, r.symbol, r.forum, r.date, r.amend, r.para, r.title)
-                            .where(func.upper(r.symbol).like(f"%/{key}"), *scope).order_by(r.rcid)).all()
+                            .where(stored.like(f"%/{key}", escape="\\"), *scope).order_by(r.rcid)).all()
     if not rows:
         raise NotFound(f"no roll call {ref!r}" + (f" in the {FORUM_NAMES[forum]}" if forum else ""),
                        close_matches=_close_symbols(conn, key, forum))
@@ -108,7 +109,25 @@ def _ga_members(conn: Connection, day: date) -> set[str]:
     return set(rows.scalars())
 
 
+def terms_known(conn: Connection, forum: str = "hrc") -> tuple[date, date] | None:
+    """The span the stored terms of ``forum`` describe: from the first start to the last day known (the end of
+    the last year a term starts or ends in: a term still running then has no end date). None without terms."""
+    t = _t("council_terms").c
+    first, last_start, last_end = conn.execute(
+        select(func.min(t.start), func.max(t.start), func.max(t.end)).where(t.forum == forum)).one()
+    if first is None:
+        return None
+    last_year = max(last_start.year, last_end.year if last_end else last_start.year)
+    return first, date(last_year, 12, 31)
+
+
 def council_members(conn: Connection, day: date, forum: str = "hrc") -> set[str]:
+    """The members of the council on ``day``. Raises :class:`InvalidInput` for a day outside the span the
+    stored terms describe (after it, a term without an end date is not known to still run)."""
+    span = terms_known(conn, forum)
+    if span is None or not span[0] <= day <= span[1]:
+        known = f"the stored membership covers {span[0]} to {span[1]}" if span else "no membership is stored"
+        raise InvalidInput(f"the Human Rights Council's members on {day} are not known ({known})")
     t = _t("council_terms").c
     return set(conn.execute(select(t.iso3).where(t.forum == forum, t.start <= day,
                                                  or_(t.end.is_(None), t.end >= day))).scalars())
@@ -116,6 +135,14 @@ def council_members(conn: Connection, day: date, forum: str = "hrc") -> set[str]
 
 def members_on(conn: Connection, forum: str, day: date) -> set[str]:
     return _ga_members(conn, day) if forum == "ga" else council_members(conn, day, forum)
+
+
+def _members_or_none(conn: Connection, forum: str, day: date) -> set[str] | None:
+    """The members of the body on ``day``, or None where the stored membership does not reach that day."""
+    try:
+        return members_on(conn, forum, day)
+    except InvalidInput:
+        return None
 
 
 def _countries(conn: Connection, codes: Iterable[str]) -> dict[str, tuple[str, str | None]]:
@@ -164,8 +191,9 @@ def show(conn: Connection, rcid: int) -> dict:
         raise NotFound(f"no roll call with id {rcid}")
     votes = _votes_of(conn, rcid)
     day = row["date"]
-    members = members_on(conn, row["forum"], day) if day else set()
-    absent = sorted(members - votes.keys())
+    # Without any per-state vote (a tally stated, no lists) no member can be called absent: positions unknown.
+    members = _members_or_none(conn, row["forum"], day) if day and votes else None
+    absent = sorted(members - votes.keys()) if members is not None else []
     info = _countries(conn, [*votes, *absent, *(row["sponsors"] or []), *([row["target"]] if row["target"] else [])])
     positions = [{"iso3": iso3, "name": info.get(iso3, (iso3, None))[0], "group": info.get(iso3, (iso3, None))[1],
                   "position": POSITION_NAMES[code]} for iso3, code in votes.items()]
@@ -191,8 +219,8 @@ def show(conn: Connection, rcid: int) -> dict:
         "subject": row["subject"], "target": row["target"],
         "target_name": info.get(row["target"], (row["target"], None))[0] if row["target"] else None,
         "yes_stance": row["yes_stance"], "classified_by": row["classified_by"],
-        "stated": stated, "counted": counted,
-        "tally_matches": None if stated is None else all(stated[k] == counted[k] for k in stated),
+        "stated": stated, "counted": counted, "lists": bool(votes),
+        "tally_matches": None if stated is None or not votes else all(stated[k] == counted[k] for k in stated),
         "by_group": by_group, "positions": positions,
         "sponsors": [{"iso3": s, "name": info.get(s, (s, None))[0]} for s in (row["sponsors"] or [])],
         "sponsors_text": list(row["sponsors_text"] or []), "subjects": list(row["subjects"] or []),
@@ -217,8 +245,9 @@ def search(conn: Connection, *, forum: str | None = None, target: str | None = N
            words: Sequence[str] = (), date_from: date | None = None, date_to: date | None = None,
            state: str | None = None, subject: str | None = None, limit: int | None = 100) -> dict:
     """Roll calls matching every filter, newest first: ``{"total", "hits": [...]}``; each hit has its tally and,
-    with ``state``, that state's position (absent when it was a member without a vote, ``not_member``
-    otherwise). ``words``: every word must appear in the title (any case)."""
+    with ``state``, that state's position (``absent`` when it was a member without a vote, ``not_member``
+    when it was not a member, ``unknown`` when the vote has no per-state lists or the stored membership does
+    not reach its day). ``words``: every word must appear in the title (any case)."""
     r = _t("roll_calls").c
     where = []
     if forum:
@@ -246,7 +275,7 @@ def search(conn: Connection, *, forum: str | None = None, target: str | None = N
             mine.update({rcid: int(code) for rcid, code in conn.execute(
                 select(v.rcid, v.vote).where(v.iso3 == state, v.rcid.in_(part)))})
     hits = []
-    member_cache: dict[tuple[str, date], set[str]] = {}
+    member_cache: dict[tuple[str, date], set[str] | None] = {}
     for row in rows:
         hit = {"rcid": row.rcid, "forum": row.forum, "symbol": row.symbol, "date": _iso(row.date),
                "title": row.title, "kind": row.kind or ("amendment" if row.amend else "paragraph" if row.para
@@ -254,13 +283,18 @@ def search(conn: Connection, *, forum: str | None = None, target: str | None = N
                "adopted": row.adopted, "subject": row.subject, "target": row.target, "yes_stance": row.yes_stance,
                "tally": counts.get(row.rcid, dict.fromkeys(POSITION_NAMES.values(), 0))}
         if state:
+            counted = hit["tally"]
             if row.rcid in mine:
                 hit["position"] = POSITION_NAMES[mine[row.rcid]]
+            elif not any(counted.values()):
+                hit["position"] = "unknown"  # no per-state lists for this vote
             else:
                 key = (row.forum, row.date)
                 if key not in member_cache:
-                    member_cache[key] = members_on(conn, row.forum, row.date) if row.date else set()
-                hit["position"] = "absent" if state in member_cache[key] else "not_member"
+                    member_cache[key] = _members_or_none(conn, row.forum, row.date) if row.date else None
+                members = member_cache[key]
+                hit["position"] = ("unknown" if members is None else "absent" if state in members
+                                   else "not_member")
         hits.append(hit)
     return {"total": total, "hits": hits}
 
