@@ -222,6 +222,41 @@ def test_add_a_vote_from_text_then_refuse_a_changed_readd(small_db_url):
     assert bw.votes.show("TEST/49/1").position_of("RUS") == "no"
 
 
+def test_add_flags_voters_who_were_not_members_and_names_the_session(small_bw):
+    # the 4 March 2022 list dated 6 October 2022: Russia had left the Council on 7 April 2022
+    record, _ = small_bw.votes.record_from_text(HRC_49_1, forum="hrc", symbol="A/HRC/RES/51/99", on="2022-10-06",
+                                                title="t")
+    flagged = {n.iso3 for n in record.notes if n.kind == "not_a_member"}
+    assert "RUS" in flagged and "ARG" not in flagged and record.session_name == "HRC51"
+    ga, _ = small_bw.votes.record_from_text(HRC_49_1, forum="ga", symbol="A/RES/ES-11/99", on="2023-02-23",
+                                            title="Principles of the Charter of the United Nations underlying a "
+                                                  "comprehensive, just and lasting peace in Ukraine")
+    assert (ga.session, ga.session_name, ga.target, ga.yes_stance) == (77, "ES-11", "RUS", "critical")
+    with pytest.raises(InvalidInput, match="not known"):
+        small_bw.votes.record_from_text(HRC_49_1, forum="hrc", symbol="A/HRC/RES/70/1", on="2030-03-01", title="t")
+
+
+def test_re_import_compares_false_and_zero_exactly(small_db_url):
+    from datetime import date
+
+    import blocwatch
+    from blocwatch.store.db import session_scope
+    from blocwatch.store.provenance import get_source
+    from blocwatch.votes.record import RollCall, Tally
+    from blocwatch.votes.write import write_roll_calls
+
+    bw = blocwatch.open(small_db_url)
+    first = RollCall("hrc", "A/HRC/TEST/1", date(2022, 3, 4), 2022, "HRC49", "t", adopted=True,
+                     stated=Tally(1, 0, 0), positions={"FRA": 1})
+    with session_scope(bw.engine) as db:
+        source_id = get_source(db, kind="web", url="https://example.org/t", title=None).id
+        assert write_roll_calls(db, [first], source_id, source_label="t").roll_calls_added == 1
+    from dataclasses import replace
+
+    with session_scope(bw.engine) as db, pytest.raises(Conflict, match="adopted True -> False"):
+        write_roll_calls(db, [replace(first, adopted=False)], source_id, source_label="t")
+
+
 def test_add_refuses_an_unresolved_name(small_bw):
     with pytest.raises(InvalidInput, match="Argentinia"):
         small_bw.votes.add(HRC_49_1.replace("Argentina,", "Argentinia,"), forum="hrc", symbol="T/1",

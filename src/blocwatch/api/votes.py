@@ -92,7 +92,11 @@ class Votes:
                          kind: str = "resolution") -> tuple[RollCall, VoteText]:
         """The roll call a vote record's text describes (not stored): refused when a name is unresolved or a
         state is in two lists."""
+        import re
+
+        from blocwatch.ga.classify import classify
         from blocwatch.ga.sessions import session_on
+        from blocwatch.hrc.ohchr import session_name as hrc_session_name
         from blocwatch.votes.record import STANCES, Note, RollCall
 
         chosen = choose_optional(VoteForum, forum, "--forum")
@@ -112,15 +116,39 @@ class Votes:
         if not symbol:
             raise InvalidInput("--symbol must not be empty")
         notes = tuple(Note("tally_mismatch", line) for line in parsed.count_mismatches)
-        session = session_on(day) if chosen.value == "ga" else day.year
+        if chosen.value == "ga":
+            session = session_on(day)
+            special = re.match(r"^A/RES/((?:ES|S)-\d+)/", symbol.upper())
+            session_name = special.group(1) if special else str(session)
+        else:
+            session = day.year
+            try:
+                session_name = hrc_session_name(symbol)
+            except ValueError:  # not an A/HRC symbol (a motion, a draft named otherwise)
+                session_name = f"HRC {day.year}"
         record = RollCall(
-            forum=chosen.value, symbol=symbol, date=day, session=session,
-            session_name=str(session) if chosen.value == "ga" else f"HRC {day.year}", title=title, kind=kind,
-            stated=parsed.stated, positions=dict(parsed.positions), names=dict(parsed.names),
+            forum=chosen.value, symbol=symbol, date=day, session=session, session_name=session_name, title=title,
+            kind=kind, stated=parsed.stated, positions=dict(parsed.positions), names=dict(parsed.names),
             subject="country" if target_code else None, target=target_code, yes_stance=yes_stance,
             classified_by="given when added" if target_code or yes_stance else None, notes=notes,
             where="text")
+        # GA: the title rules where no target was given; the Council: voters who were not members flagged
+        record = classify(record) if chosen.value == "ga" else self._flag_non_members(record)
         return record, parsed
+
+    def _flag_non_members(self, record: RollCall) -> RollCall:
+        """A Council record with a ``not_a_member`` note for each voter the stored terms do not cover that day
+        (refused when the stored membership does not reach the day)."""
+        from blocwatch.hrc.membership import Term
+        from blocwatch.hrc.read import flag_non_members
+        from blocwatch.votes import read
+
+        with self._bw.engine.connect() as conn:
+            read.council_members(conn, record.date)  # raises when the day is outside the stored terms
+            terms = tuple(Term(t["iso3"], date.fromisoformat(t["start"]),
+                               date.fromisoformat(t["end"]) if t["end"] else None, t["note"] or "", "")
+                          for t in read.terms(conn))
+        return flag_non_members(record, terms)
 
     def add(self, text: str, *, forum: VoteForum | str, symbol: str, on: date | str, title: str, source_url: str,
             target: str | None = None, yes_stance: str | None = None, kind: str = "resolution",

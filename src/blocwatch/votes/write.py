@@ -126,11 +126,16 @@ def _stored_votes(conn: Connection, rcid: int) -> dict[str, int]:
     return {iso3: int(vote) for iso3, vote in conn.execute(select(v.c.iso3, v.c.vote).where(v.c.rcid == rcid))}
 
 
+def _plain(value):
+    """Empty lists and strings count as missing; everything else (False, 0) is compared as it is."""
+    return None if value == [] or value == "" else value
+
+
 def _differences(stored: dict, new: dict) -> list[str]:
     out = []
     for name in FIELDS:
-        old, value = stored.get(name), new[name]
-        if (old or None) != (value or None):
+        old, value = _plain(stored.get(name)), _plain(new[name])
+        if old != value or type(old) is not type(value):
             out.append(f"{name} {old!r} -> {value!r}")
     return out
 
@@ -198,6 +203,10 @@ def write_roll_calls(session: Session, roll_calls: Sequence[RollCall], source_id
                 out.roll_calls_unchanged += 1
             else:
                 conn.execute(update(r).where(r.c.rcid == rcid).values(**values))
+                # this source's notes are replaced by the record's (a corrected file drops a stale mismatch)
+                notes_table = vectors.table("roll_call_notes")
+                conn.execute(notes_table.delete().where(notes_table.c.rcid == rcid,
+                                                        notes_table.c.source_id == source_id))
                 for iso3, before, after in votes:
                     if after is None:
                         conn.execute(v.delete().where(v.c.rcid == rcid, v.c.iso3 == iso3))
