@@ -22,6 +22,12 @@ from blocwatch.ga.classify import rule
      "Golan", "ISR"),
     ("Necessity of ending the economic, commercial and financial embargo imposed by the United States of America "
      "against Cuba", "USA"),
+    # unvotes' short titles and the Digital Library's trailing ": resolution / adopted by ..."
+    ("HUMAN RIGHTS, REPORTS, IRAN (ISLAMIC REPUBLIC OF)", "IRN"),
+    ("HUMAN RIGHTS--IRAN (ISLAMIC REPUBLIC OF)", "IRN"),
+    ("HUMAN RIGHTS, MYANMAR, REPORTS", "MMR"),
+    ("Situation of human rights in Myanmar : resolution / adopted by the General Assembly", "MMR"),
+    ("HUMAN RIGHTS, CHILE", "CHL"),
 ])
 def test_country_texts_and_their_targets(title, target):
     found = rule(title)
@@ -33,9 +39,18 @@ def test_country_texts_and_their_targets(title, target):
     "The right of the Palestinian people to self-determination",  # not about one state's practices
     "Report of the Human Rights Council",
     "Situation of human rights in Atlantis",  # no state: not classified, not guessed
+    "HUMAN RIGHTS, REPORTS, WOMEN",
+    "HUMAN RIGHTS, SOUTH AFRICA, NAMIBIA",  # two states: left alone
+    "HUMAN RIGHTS, PALESTINE",  # an observer: such texts are about the occupation, not rule 4's kind
 ])
 def test_other_texts_stay_unclassified(title):
     assert rule(title) is None
+
+
+def test_the_1946_2019_titles_are_classified_on_load(small_bw):
+    found = small_bw.votes.search(forum="ga", target="IRN", date_to="2019-12-31", limit=0)
+    assert {h["symbol"] for h in found.hits} >= {"A/RES/74/167"}  # session 74 (unvotes and the UN's files)
+    assert all(h["subject"] == "country" and h["yes_stance"] == "critical" for h in found.hits)
 
 
 def test_bundled_ga_votes_are_classified_on_load(small_bw):

@@ -28,15 +28,19 @@ def dgacm_source(db: Session):
 
 
 def load_dgacm(db: Session, ga_sessions: tuple[int, ...] | None = None) -> VotesWritten:
-    """Store the curated GA recorded votes of sessions 74-80 (only ``ga_sessions`` if given), country texts
-    classified by :mod:`blocwatch.ga.classify`."""
+    """Store the curated GA recorded votes of sessions 74-80 (only ``ga_sessions`` if given); country texts of
+    every stored GA roll call (1946-2019 too) classified by :mod:`blocwatch.ga.classify`."""
     from blocwatch.ga.classify import classify
     from blocwatch.ga.dgacm import bundled
 
     roll_calls = [classify(rc) for rc in bundled() if ga_sessions is None or rc.session in ga_sessions]
+    from blocwatch.ga.classify import classify_stored
+
     source = dgacm_source(db)
-    return write_roll_calls(db, roll_calls, source.id, source_label="the UN's resolutions (DGACM)",
-                            what="UN DGACM machine-readable resolution")
+    written = write_roll_calls(db, roll_calls, source.id, source_label="the UN's resolutions (DGACM)",
+                               what="UN DGACM machine-readable resolution")
+    classify_stored(db.connection())  # the 1946-2019 roll calls' titles, by the same rules
+    return written
 
 
 def load_hrc(db: Session) -> VotesWritten:
