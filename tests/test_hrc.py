@@ -132,7 +132,7 @@ def test_checked_votes_match_announced_tallies(read, by_symbol):
         rc = by_symbol[symbol]
         assert rc.stated is not None and rc.counted() == rc.stated, symbol
         assert urls and read.verification[symbol]
-    motion = by_symbol["HRC49/2022-02-28/ukraine-urgent-debate-procedural"]
+    motion = by_symbol["HRC49/2022-02-28/motion"]
     assert (motion.kind, motion.date, motion.session_name) == ("motion", date(2022, 2, 28), "HRC49")
     assert motion.counted().yes == 29 and motion.positions["RUS"] == NO
 
@@ -191,7 +191,7 @@ def test_every_checked_vote_is_country_critical(by_symbol):
     assert len(rows) == 32
     for row in rows:
         symbol = row["symbol"] if row["symbol"].startswith("A/HRC") else \
-            "HRC49/2022-02-28/ukraine-urgent-debate-procedural"
+            "HRC49/2022-02-28/motion"
         rc = by_symbol[symbol]
         expected = next(v for k, v in targets.items() if k in row["title"])
         assert (rc.subject, rc.target, rc.yes_stance) == ("country", expected, "critical"), (symbol, rc.classified_by)

@@ -97,7 +97,7 @@ class Votes:
         from blocwatch.ga.classify import classify
         from blocwatch.ga.sessions import session_on
         from blocwatch.hrc.ohchr import session_name as hrc_session_name
-        from blocwatch.votes.record import STANCES, Note, RollCall
+        from blocwatch.votes.record import STANCES, SYMBOL_LENGTH, Note, RollCall
 
         chosen = choose_optional(VoteForum, forum, "--forum")
         if chosen is None:
@@ -113,8 +113,8 @@ class Votes:
             raise InvalidInput(f"--yes-stance must be one of {', '.join(STANCES)}, not {yes_stance!r}")
         target_code = self._bw.countries.get(target, former=True).iso3 if target else None
         symbol = symbol.strip()
-        if not symbol:
-            raise InvalidInput("--symbol must not be empty")
+        if not symbol or len(symbol) > SYMBOL_LENGTH:
+            raise InvalidInput(f"--symbol must have 1 to {SYMBOL_LENGTH} characters, not {symbol!r}")
         notes = tuple(Note("tally_mismatch", line) for line in parsed.count_mismatches)
         if chosen.value == "ga":
             session = session_on(day)

@@ -15,8 +15,8 @@ checked lists record only yes, no and abstain). The announced tally becomes
 the roll call's ``stated`` tally. A checked vote missing from the OHCHR
 records (the procedural vote of 28 February 2022 on holding an urgent debate
 on Ukraine) becomes its own roll call, kind ``motion``, with the symbol
-``HRC49/2022-02-28/ukraine-urgent-debate-procedural``: the session, date and
-the file name's slug (the vote has no document symbol).
+``HRC49/2022-02-28/motion``: the session, the date and the kind (the vote
+has no document symbol; the file name is kept in ``where``).
 """
 
 from __future__ import annotations
@@ -55,8 +55,7 @@ class CheckedVote:
         """The symbol, or one made from the session, the date and the file name's slug."""
         if self.symbol:
             return self.symbol
-        slug = Path(self.file).stem.split("_")[-1]
-        return f"{self.session_name.replace(' ', '')}/{self.date.isoformat()}/{slug}"
+        return f"{self.session_name.replace(' ', '')}/{self.date.isoformat()}/motion"
 
 
 def _session_name(text: str) -> str:

@@ -17,6 +17,7 @@ POSITION_NAMES: dict[int, str] = {YES: "yes", ABSTAIN: "abstain", NO: "no", NOT_
 POSITION_CODES: dict[str, int] = {v: k for k, v in POSITION_NAMES.items()}
 
 FORUMS = ("ga", "hrc")
+SYMBOL_LENGTH = 40  # the store's roll_calls.symbol
 KINDS = ("resolution", "decision", "amendment", "paragraph", "motion", "draft")
 SUBJECTS = ("country", "thematic")  # a text on one country's situation, or on a theme
 STANCES = ("critical", "supportive")  # what a yes vote means for the target
@@ -98,6 +99,8 @@ class RollCall:
     def __post_init__(self) -> None:
         if self.forum not in FORUMS:
             raise ValueError(f"forum must be one of {', '.join(FORUMS)}, not {self.forum!r}")
+        if not self.symbol or len(self.symbol) > SYMBOL_LENGTH:
+            raise ValueError(f"a symbol has 1 to {SYMBOL_LENGTH} characters, not {self.symbol!r}")
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}")
         bad = {c for c in self.positions.values() if c not in POSITION_NAMES}

@@ -104,6 +104,14 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # What came with this revision goes first: the Council's roll calls (they would otherwise become GA ones)
+    # and the roll calls added through its model (ids from 1,100,000,000: the UN's resolutions, votes added
+    # from text), with the log of their loaders, so an upgrade loads them again whole.
+    added = "(SELECT rcid FROM roll_calls WHERE forum <> 'ga' OR rcid >= 1100000000)"
+    for table in ("roll_call_notes", "roll_call_sources", "vote_vectors", "votes"):
+        op.execute(f"DELETE FROM {table} WHERE rcid IN {added}")
+    op.execute("DELETE FROM roll_calls WHERE forum <> 'ga' OR rcid >= 1100000000")
+    op.execute("DELETE FROM imports WHERE kind IN ('bundled:dgacm', 'bundled:hrc')")
     op.drop_index("ix_council_terms_iso3", table_name="council_terms")
     op.drop_table("council_terms")
     op.drop_index("ix_roll_call_notes_rcid", table_name="roll_call_notes")
