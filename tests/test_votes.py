@@ -358,3 +358,26 @@ def test_ga_votes_of_1946_2019_are_exactly_the_curated_unvotes(engine):
     assert _count(engine, "SELECT COUNT(*) FROM roll_calls WHERE forum = 'ga' AND session <= 74") == 6203
     assert _count(engine, "SELECT COUNT(*) FROM roll_calls WHERE forum = 'ga' AND date <= '2019-12-31'"
                           " AND rcid >= 1100000000") == 0
+
+
+def test_a_write_that_fails_half_way_changes_nothing(small_db_url):
+    """The second roll call names a state the store does not know: the first, already inserted, goes too."""
+    from datetime import date
+
+    import sqlalchemy.exc
+
+    import blocwatch
+    from blocwatch.store.db import session_scope
+    from blocwatch.store.provenance import get_source
+    from blocwatch.votes.record import RollCall
+    from blocwatch.votes.write import write_roll_calls
+
+    bw = blocwatch.open(small_db_url)
+    before = {t: _count(bw.engine, f"SELECT COUNT(*) FROM {t}") for t in
+              ("roll_calls", "votes", "vote_vectors", "roll_call_notes", "sources")}
+    good = RollCall("hrc", "A/HRC/TEST/1", date(2022, 3, 4), 2022, "HRC49", "t", positions={"FRA": 1})
+    bad = RollCall("hrc", "A/HRC/TEST/2", date(2022, 3, 4), 2022, "HRC49", "t", positions={"XXX": 1})
+    with pytest.raises(sqlalchemy.exc.IntegrityError), session_scope(bw.engine) as db:
+        source_id = get_source(db, kind="web", url="https://example.org/half", title=None).id
+        write_roll_calls(db, [good, bad], source_id, source_label="t")
+    assert {t: _count(bw.engine, f"SELECT COUNT(*) FROM {t}") for t in before} == before
