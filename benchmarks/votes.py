@@ -12,23 +12,12 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPEAT = 9
-
-
-def timed(argv: list[str]) -> list[float]:
-    subprocess.run(argv, check=True, capture_output=True)
-    out = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        subprocess.run(argv, check=True, capture_output=True)
-        out.append(time.perf_counter() - start)
-    return out
+from startup import timed  # whole-process timing: a warm-up run, then REPEAT runs (benchmarks/startup.py)
 
 
 def best(fn, n: int = 5) -> float:
