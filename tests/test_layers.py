@@ -20,11 +20,12 @@ LAYERS = {
     "store": 2,
     "ga": 3, "hrc": 3, "votes": 3, "statements": 3, "curate": 3,
     "api": 4,
-    "cli": 5,
+    "cli": 5, "web": 5,
     "__init__": 5, "__main__": 6,
 }
 # Display helpers, types and output-path checks the CLI may use besides the API (no queries).
 CLI_ALLOWED = {"blocwatch.registry", "blocwatch.errors", "blocwatch.files", "blocwatch.signatories",
+               "blocwatch.web",  # blocwatch serve runs the web app
                "blocwatch.ga.seats",
                "blocwatch.statements.alignment",
                # maintainer commands (curate) call the curation modules directly
@@ -140,3 +141,17 @@ def test_cli_goes_through_the_api():
             if _part(target) in ("api", "cli") or target == "blocwatch":
                 continue
             assert any(target == a or target.startswith(a + ".") for a in CLI_ALLOWED), (module, target)
+
+
+# What the web layer may use besides the API: the same display helpers and types as the CLI.
+WEB_ALLOWED = {"blocwatch.registry", "blocwatch.errors", "blocwatch.names"}
+
+
+def test_web_goes_through_the_api():
+    for module, edges in _graph().items():
+        if _part(module) != "web":
+            continue
+        for target in edges:
+            if _part(target) in ("api", "web") or target == "blocwatch":
+                continue
+            assert any(target == a or target.startswith(a + ".") for a in WEB_ALLOWED), (module, target)

@@ -8,7 +8,7 @@ command ``--csv``.
 
 from __future__ import annotations
 
-from blocwatch.cli import countries, curate, events, ga, ideal, parse, run, votes  # noqa: F401  (register the commands)
+from blocwatch.cli import countries, curate, events, ga, ideal, parse, run, serve, votes  # noqa: F401  (register the commands)
 from blocwatch.cli.root import app
 
 __all__ = ["app", "main"]

@@ -1,0 +1,77 @@
+"""The FastAPI application: one :class:`~blocwatch.api.core.Blocwatch` object, errors handled once.
+
+* ``create_app(bw)`` mounts the page routes (:mod:`blocwatch.web.pages`), their
+  JSON twins under ``/api`` (:mod:`blocwatch.web.api`), the charts
+  (:mod:`blocwatch.web.charts`) and the static files.
+* A :class:`~blocwatch.errors.BlocwatchError` becomes its ``http_status`` with
+  one message and the close matches: JSON under ``/api``, an HTML page
+  elsewhere. An unknown path is a 404 the same way.
+* Read routes carry ``Cache-Control`` and a strong ``ETag`` (a hash of the
+  body); a request whose ``If-None-Match`` matches gets ``304 Not Modified``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from blocwatch.errors import BlocwatchError
+from blocwatch.web.render import CACHE_CONTROL, HERE, error_response, vega_bundle
+
+if TYPE_CHECKING:
+    from blocwatch.api.core import Blocwatch
+
+def create_app(bw: Blocwatch | None = None, *, url: str | None = None) -> FastAPI:
+    """The dashboard on ``bw`` (or on ``blocwatch.open(url)``)."""
+    from importlib.metadata import version
+
+    from blocwatch.api.core import open as open_database
+    from blocwatch.web import api, charts, pages
+
+    handle = bw if bw is not None else open_database(url)
+    app = FastAPI(title="blocwatch", version=version("blocwatch"),
+                  description="How UN member states line up on human-rights situations: joint statements and "
+                              "recorded votes of the General Assembly and the Human Rights Council.",
+                  docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json")
+    app.state.bw = handle
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+
+    @app.exception_handler(BlocwatchError)
+    async def blocwatch_error(request: Request, exc: BlocwatchError) -> Response:
+        return error_response(request, exc.http_status, exc.message, exc.close_matches)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = "no such page" if exc.status_code == 404 else str(exc.detail)
+        return error_response(request, exc.status_code, message)
+
+    @app.middleware("http")
+    async def etag(request: Request, call_next: Any) -> Response:
+        response = await call_next(request)
+        if request.method != "GET" or response.status_code != 200 or request.url.path.startswith("/static/"):
+            return response
+        body = b"".join([chunk async for chunk in response.body_iterator])
+        tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "etag")}
+        headers["ETag"] = tag
+        headers.setdefault("Cache-Control", CACHE_CONTROL)
+        if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": headers["Cache-Control"]})
+        return Response(body, status_code=200, headers=headers, media_type=response.media_type)
+
+    @app.get("/static/vega.js", include_in_schema=False)
+    def vega_js() -> Response:
+        return Response(vega_bundle(), media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(api.router)
+    app.include_router(charts.router)
+    app.include_router(pages.router)
+    return app
