@@ -10,7 +10,7 @@ CONSTRAINTS := constraints.txt
 WORKERS ?= 2
 XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist load --maxschedchunk 1)
 
-.PHONY: run test test-fast lint typecheck install curate bench clean migration-reset
+.PHONY: run serve test test-fast lint typecheck install curate bench clean migration-reset
 
 # Re-installs whenever pyproject.toml or the constraints change.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
@@ -22,8 +22,16 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 
 install: $(STAMP)
 
+# The summary on the bundled data (`blocwatch run`, which returns), then the web dashboard on the same
+# database: `blocwatch serve` prints its address and keeps running until Ctrl-C. It listens on
+# 127.0.0.1:8000 unless BLOCWATCH_HOST / BLOCWATCH_PORT say otherwise (`make run BLOCWATCH_PORT=8001`).
 run: $(STAMP)
 	$(BIN)/blocwatch run
+	$(BIN)/blocwatch serve
+
+# The dashboard alone (no summary first).
+serve: $(STAMP)
+	$(BIN)/blocwatch serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(XDIST)
