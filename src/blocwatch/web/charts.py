@@ -141,18 +141,20 @@ def _world_map(color: alt.Color, tooltip: list[alt.Tooltip], *, title: str, desc
                fields: list[str]) -> dict[str, Any]:
     """A world map: the 110m shapes looked up in ``rows`` by ISO numeric code, plus small-state markers."""
     shapes = alt.Data(url=SHAPES_URL, format=alt.DataFormat(**SHAPES_FORMAT))
+    href = alt.condition("isValid(datum.href)", alt.Href("href:N"), alt.value(None))  # no link off the states
     lookup = ["iso3", "name", "group", "category", "href", *fields]
     base = (alt.Chart(shapes).mark_geoshape(stroke="#FFFFFF", strokeWidth=0.4)
             .transform_filter("datum.id !== '010'")  # Antarctica
             .transform_lookup(lookup="id", from_=alt.LookupData(data=alt.NamedData(name="states"), key="numeric",
                                                                 fields=lookup))
             .transform_calculate(category=f"isValid(datum.category) ? datum.category : '{OUTSIDE}'",
-                                 name="isValid(datum.name) ? datum.name : datum.properties.name")
-            .encode(color=color, tooltip=tooltip, href=alt.Href("href:N")))
+                                 name="isValid(datum.name) ? datum.name : datum.properties.name",
+                                 group="isValid(datum.group) ? datum.group : '—'")
+            .encode(color=color, tooltip=tooltip, href=href))
     markers = (alt.Chart(alt.NamedData(name="states")).mark_circle(size=36, stroke="#000000", strokeWidth=0.6,
                                                                    opacity=1)
                .transform_filter("isValid(datum.lon)")
-               .encode(longitude="lon:Q", latitude="lat:Q", color=color, tooltip=tooltip, href=alt.Href("href:N")))
+               .encode(longitude="lon:Q", latitude="lat:Q", color=color, tooltip=tooltip, href=href))
     layered = alt.layer(base, markers).project(type="equalEarth").properties(width=MAP_WIDTH, height=MAP_HEIGHT)
     spec = _finish(layered, title, description, subtitle, {"states": rows})
     spec["width"] = "container"
@@ -546,6 +548,18 @@ def inline_shapes(spec: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _label_svg(svg: str, title: str, description: str) -> str:
+    """The SVG with the chart's description as its ``aria-label`` and its title and description as
+    ``<title>``/``<desc>`` (in the browser Vega puts the description on the container; a lone SVG needs it)."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    head, sep, rest = svg.partition(">")
+    if not sep or not head.startswith("<svg"):
+        return svg
+    return (f'{head} role="img" aria-label={quoteattr(description)}>'
+            f"<title>{escape(title)}</title><desc>{escape(description)}</desc>{rest}")
+
+
 def render(chart_: Chart, fmt: str) -> bytes:
     """The chart as JSON (shapes by URL), SVG or PNG (shapes inlined)."""
     import vl_convert
@@ -554,10 +568,13 @@ def render(chart_: Chart, fmt: str) -> bytes:
         return json.dumps(chart_.spec, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     spec = inline_shapes(chart_.spec)
     if fmt == "svg":
-        return vl_convert.vegalite_to_svg(spec).encode("utf-8")
+        # vl-convert resolves links against its own base URL: make them the app's paths again.
+        svg = vl_convert.vegalite_to_svg(spec).replace(f'xlink:href="{VL_CONVERT_BASE}', 'xlink:href="')
+        return _label_svg(svg, chart_.title, chart_.description).encode("utf-8")
     return bytes(vl_convert.vegalite_to_png(spec, scale=2))
 
 
+VL_CONVERT_BASE = "https://vega.github.io/vega-datasets/"
 MEDIA = {"json": "application/json", "svg": "image/svg+xml", "png": "image/png"}
 
 
