@@ -1,18 +1,539 @@
-"""``/api/...``: each page's data as the JSON the CLI prints with ``--json``, from the same typed results."""
+"""``/api/...``: each page's data as the JSON the CLI prints with ``--json``, from the same typed results.
+
+Routes and shapes (each page at ``/X`` has its data at ``/api/X``):
+
+==============================  ===============================================================
+``/api/home``                   ``{"series": events series, "latest": [events list rows], "votes": stored
+                                votes per forum, "registry": registry summary}`` (parts of ``run --json``)
+``/api/series/{name}``          ``events series NAME --json``
+``/api/series/{name}/matrix``   ``events matrix --series NAME --json`` (``?group=`` keeps one regional group)
+``/api/events/{id}``            ``events show ID --json`` (its ``joined``/``left``/``stayed`` are the diff
+                                with ``compared_with``, the previous event of the same stance and forum)
+``/api/events/{id}/brief``      ``brief ID --format json``
+``/api/states``                 ``countries list --json``
+``/api/states/{iso3}``          ``country ISO3 --json`` (a name in any UN language redirects to the ISO3 URL)
+``/api/states/{iso3}/ga``       ``{"status", "ideal": [ideal --all rows of the state], "agreement":
+                                [agreement --country ISO3 --with CHN|USA rows]}``; ``status`` is
+                                ``computing`` until the all-session fit is ready (see below)
+``/api/votes?forum&target&      ``votes search --json`` (the CLI's default ``--limit 50``; ``limit=0``: all)
+text&from&to&state&subject``
+``/api/votes/{symbol}``         ``votes show SYMBOL --json`` (a symbol, the end of one, or a roll-call id)
+``/api/compare/{a}/{b}``        ``{"diff": diff A B --json, "a": events show A --json, "b": events show B
+                                --json}``
+``/api/search?q=``              ``{"q", "states": [countries resolve rows and close matches], "events":
+                                [events list rows], "votes": votes search --text Q --json}``
+==============================  ===============================================================
+
+**Downloads.** One scheme everywhere: the JSON download of a page is its
+``/api`` twin; the CSV download is the same URL with ``format=csv``, and
+``table=NAME`` where the page shows several tables (the default is the
+first listed in :data:`TABLES`), e.g. ``/api/votes/A/RES/ES-11/1?format=csv``
+(positions) or ``/api/states/FRA?format=csv&table=country_votes``. An unknown
+table is a 400 naming the known ones.
+
+**Caching.** Results are memoised per :class:`~blocwatch.api.core.Blocwatch`
+instance and data version (a bounded LRU here, next to the API's own
+``bw.cache``, so that one entry per state or vote does not push the API's
+expensive entries out): an event, state or vote is computed once, then
+served from memory. The state pages' GA ideal points (every session) and
+agreement with China and the United States (every year) take seconds on the
+full data: they are computed **lazily in a background thread**, started by
+the first request that needs them (or by :func:`warm`); until it finishes
+the state page and ``/api/states/{iso3}/ga`` answer at once with
+``status: computing`` and ``Cache-Control: no-store``, then with the tables.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import csv
+import io
+import threading
+import weakref
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
 
+from blocwatch import registry
+from blocwatch.errors import InvalidInput, NotFound
 from blocwatch.web.render import bw_of
 
+if TYPE_CHECKING:
+    from blocwatch.api.core import Blocwatch
+
 router = APIRouter(prefix="/api", tags=["api"])
+T = TypeVar("T")
+
+# --------------------------------------------------------------------------- memo
 
 
-@router.get("/home")
-def home(request: Request) -> dict[str, Any]:
-    """The home page's data: the overview's series and the stored votes per forum."""
+class Memo:
+    """A bounded least-recently-used memo (thread-safe; a value may be computed twice under a race)."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def peek(self, key: Hashable) -> Any:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        found = self.peek(key)
+        if found is not None:
+            return found
+        value = compute()
+        self.put(key, value)
+        return value
+
+
+_MEMOS: weakref.WeakKeyDictionary[Any, dict[str, Memo]] = weakref.WeakKeyDictionary()
+_MEMOS_LOCK = threading.Lock()
+
+
+def memo(bw: Blocwatch, kind: str = "data") -> Memo:
+    """The web layer's memo of ``kind`` (``data``: results; ``html``: rendered pages) for this instance."""
+    with _MEMOS_LOCK:
+        memos = _MEMOS.setdefault(bw, {})
+        if kind not in memos:
+            memos[kind] = Memo(2048 if kind == "data" else 512)
+        return memos[kind]
+
+
+def cached(bw: Blocwatch, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()`` once per instance, data version and ``key``."""
+    return memo(bw).get((bw.data_version(), *key), compute)
+
+
+# --------------------------------------------------------------------------- data (shared with the pages)
+
+
+def name_of(iso3: str | None) -> str:
+    """A state's short name (the code itself for a code the registry does not know)."""
+    if not iso3:
+        return ""
+    return registry.get(iso3).name if registry.exists(iso3) else iso3
+
+
+def group_of(iso3: str) -> str | None:
+    return registry.get(iso3).regional_group if registry.exists(iso3) else None
+
+
+def home_json(bw: Blocwatch) -> dict[str, Any]:
+    def compute() -> dict[str, Any]:
+        overview = bw.overview()
+        return {"series": overview.series, "latest": [r.to_json() for r in bw.events.list()[-5:][::-1]],
+                "votes": overview.votes, "registry": overview.registry}
+
+    return cached(bw, ("home",), compute)
+
+
+def series_json(bw: Blocwatch, name: str) -> dict[str, Any]:
+    return cached(bw, ("series", name), lambda: bw.events.series(name).to_json())
+
+
+def matrix_json(bw: Blocwatch, name: str, group: str | None = None) -> dict[str, Any]:
+    """``events matrix --series NAME --json``; with ``group``, the states of that regional group only."""
+    if group and group not in registry.GROUPS:
+        raise InvalidInput(f"unknown regional group {group!r}; expected one of {', '.join(registry.GROUPS)}",
+                           close_matches=list(registry.GROUPS))
+    full = cached(bw, ("matrix", name), lambda: bw.events.matrix(name).to_json())
+    if not group:
+        return full
+    return {**full, "states": [s for s in full["states"] if s["regional_group"] == group]}
+
+
+def event_json(bw: Blocwatch, ref: str) -> dict[str, Any]:
+    return cached(bw, ("event", ref), lambda: bw.events.show(ref).to_json())
+
+
+def brief_of(bw: Blocwatch, ref: str) -> tuple[dict[str, Any], str]:
+    """The brief's facts (``brief --format json``) and its HTML, for the event page."""
+    def compute() -> tuple[dict[str, Any], str]:
+        brief = bw.events.brief(ref)
+        return brief.to_json(), brief.render("html")
+
+    return cached(bw, ("brief", ref), compute)
+
+
+def state_iso3(bw: Blocwatch, name: str) -> str:
+    """The ISO3 code a name or code denotes (former states too, when no current one matches)."""
+    try:
+        return bw.countries.get(name).iso3
+    except NotFound as exc:
+        try:
+            return bw.countries.get(name, former=True).iso3
+        except NotFound:
+            raise exc from None
+
+
+def state_json(bw: Blocwatch, iso3: str) -> dict[str, Any]:
+    return cached(bw, ("state", iso3), lambda: bw.countries.history(iso3, former=True).to_json())
+
+
+def states_json(bw: Blocwatch) -> list[dict[str, Any]]:
+    return cached(bw, ("states",), lambda: [c.to_dict() for c in bw.countries.list()])
+
+
+def vote_json(bw: Blocwatch, ref: str) -> dict[str, Any]:
+    return cached(bw, ("vote", ref), lambda: bw.votes.show(ref).to_json())
+
+
+def search_votes_json(bw: Blocwatch, filters: dict[str, Any]) -> dict[str, Any]:
+    key = tuple(sorted((k, v) for k, v in filters.items()))
+    return cached(bw, ("votes", key), lambda: bw.votes.search(**filters).to_json())
+
+
+def compare_json(bw: Blocwatch, a: str, b: str) -> dict[str, Any]:
+    return cached(bw, ("compare", a, b), lambda: {"diff": bw.events.diff(a, b).to_json(),
+                                                  "a": bw.events.show(a).to_json(),
+                                                  "b": bw.events.show(b).to_json()})
+
+
+def search_json(bw: Blocwatch, q: str) -> dict[str, Any]:
+    """States (the resolver, in all six UN languages, and its close matches), events (id, alias or title
+    words) and votes (a symbol, or title words) matching ``q``."""
+    q = " ".join(q.split())
+    if not q:
+        return {"q": q, "states": [], "events": [], "votes": None}
+
+    def compute() -> dict[str, Any]:
+        from blocwatch import names
+
+        states: list[dict[str, Any]] = []
+        found = bw.countries.resolve([q], former=True)[0]
+        if found.iso3:
+            states.append({"iso3": found.iso3, "name": name_of(found.iso3), "exact": True, "score": 100.0})
+        for m in names.close_matches(q, 8, include_former=True):
+            if m.iso3 != found.iso3:
+                states.append({"iso3": m.iso3, "name": m.name, "exact": False, "score": round(m.score, 1)})
+        words = q.lower().split()
+        events = [r.to_json() for r in bw.events.list()[::-1]
+                  if q.lower() in r.id or (r.alias and q.lower() in r.alias)
+                  or all(w in f"{r.title} {r.id} {r.alias or ''}".lower() for w in words)]
+        votes = bw.votes.search(text=q, limit=50).to_json()
+        try:
+            exact = bw.votes.show(q).to_json()
+        except InvalidInput:
+            exact = None
+        if exact is not None and all(h["rcid"] != exact["rcid"] for h in votes["hits"]):
+            votes = {**votes, "total": votes["total"] + 1, "hits": [_hit(exact), *votes["hits"]]}
+        return {"q": q, "states": states[:8], "events": events, "votes": votes}
+
+    return cached(bw, ("search", q), compute)
+
+
+def _hit(record: dict[str, Any]) -> dict[str, Any]:
+    """A ``votes show`` record in the shape of a ``votes search`` hit."""
+    keys = ("rcid", "forum", "symbol", "date", "title", "kind", "adopted", "subject", "target", "yes_stance")
+    counted = record["counted"]
+    return {**{k: record[k] for k in keys},
+            "tally": {k: counted.get(k, 0) for k in ("yes", "abstain", "no", "not_voting")}}
+
+
+# --------------------------------------------------------------------------- the state's GA series (background)
+
+_WARMING: dict[tuple[int, Any], threading.Thread] = {}
+_WARMING_LOCK = threading.Lock()
+
+
+def _state_ga_all(bw: Blocwatch) -> dict[str, Any]:
+    """Every state's ideal points (every stored session, static model) and agreement with CHN and USA."""
+    from blocwatch.errors import BlocwatchError
+
+    ideal: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    agreement: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    try:
+        for row in bw.ga.ideal(None).to_json():
+            ideal[row["iso3"]].append(row)
+        for other in ("CHN", "USA"):
+            for row in bw.ga.agreement(country=other).rows():  # a = other; turned so that a is the state
+                agreement[row["b"]].append({**row, "a": row["b"], "b": other})
+    except BlocwatchError as exc:
+        return {"status": "unavailable", "reason": exc.message, "ideal": {}, "agreement": {}}
+    for rows in agreement.values():
+        rows.sort(key=lambda r: (r["year"], r["b"]))
+    for rows in ideal.values():
+        rows.sort(key=lambda r: r["session"])
+    return {"status": "ready", "reason": None, "ideal": dict(ideal), "agreement": dict(agreement)}
+
+
+def warm(bw: Blocwatch, *, wait: bool = False) -> dict[str, Any] | None:
+    """The all-states GA series if computed; else start computing them in a background thread (once per
+    instance and data version) and return None (or wait for them with ``wait``)."""
+    key = ("state-ga", bw.data_version())
+    found = memo(bw).peek(key)
+    if found is not None:
+        return found
+    with _WARMING_LOCK:
+        job = _WARMING.get((id(bw), key[1]))
+        if job is None:
+            def run() -> None:
+                memo(bw).put(key, _state_ga_all(bw))
+
+            job = threading.Thread(target=run, name="blocwatch-web-warm", daemon=True)
+            _WARMING[(id(bw), key[1])] = job
+            job.start()
+    if wait:
+        job.join()
+        return memo(bw).peek(key)
+    return None
+
+
+def state_ga_json(bw: Blocwatch, iso3: str) -> dict[str, Any]:
+    everything = warm(bw)
+    if everything is None:
+        return {"iso3": iso3, "status": "computing", "reason": None, "ideal": [], "agreement": []}
+    return {"iso3": iso3, "status": everything["status"], "reason": everything["reason"],
+            "ideal": everything["ideal"].get(iso3, []), "agreement": everything["agreement"].get(iso3, [])}
+
+
+# --------------------------------------------------------------------------- CSV
+
+Rows = list[dict[str, Any]]
+
+
+def csv_text(rows: Rows, columns: list[str]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: ("; ".join(map(str, v)) if isinstance(v, list | tuple) else v)
+                         for k, v in row.items()})
+    return out.getvalue()
+
+
+def _signer_rows(e: dict[str, Any]) -> Rows:
+    changes = {c["iso3"]: c for c in e["changes"]}
+    named = list(dict.fromkeys([*e["signed_at_delivery"], *e["signatories"]]))
+    first = set(e["first_time"])
+    return [{"iso3": s, "name": name_of(s), "regional_group": group_of(s),
+             "status": changes[s]["change"] if s in changes else "signed",
+             "first_time": s in first, "source": e["signatory_sources"].get(s)} for s in named]
+
+
+def _group_rows(by_group: dict[str, Any]) -> Rows:
+    return [{"regional_group": g, "name": registry.GROUPS.get(g, g), "count": n} for g, n in by_group.items()]
+
+
+def _diff_rows(d: dict[str, Any]) -> Rows:
+    return [{"iso3": s, "name": name_of(s), "regional_group": group_of(s), "change": part}
+            for part in ("joined", "left", "stayed", "joined_uncertain", "left_uncertain") for s in d[part]]
+
+
+def _timeline_rows(s: dict[str, Any]) -> Rows:
+    return [{k: v for k, v in t.items() if k != "by_group"} | t["by_group"] for t in s["timeline"]]
+
+
+def _matrix_rows(m: dict[str, Any]) -> Rows:
+    return [{"iso3": r["iso3"], "name": r["name"], "regional_group": r["regional_group"],
+             **{m["aliases"].get(e) or e: r["cells"][e] for e in m["events"]}} for r in m["states"]]
+
+
+def _vote_group_rows(v: dict[str, Any]) -> Rows:
+    return [{"regional_group": g, **counts} for g, counts in v["by_group"].items()]
+
+
+# Each route's tables: name -> (rows of the JSON, columns); the first is the default.
+Table = tuple[Callable[[Any], Rows], Callable[[Any], list[str]]]
+TIMELINE_COLUMNS = ["id", "date", "forum", "session", "stance", "claimed_count", "known_count", "partial",
+                    *registry.GROUPS, "groups_covered"]
+TABLES: dict[str, dict[str, Table]] = {
+    "home": {"latest": (lambda h: h["latest"], lambda h: ["id", "date", "stance", "forum", "claimed_count",
+                                                         "known_count", "title"]),
+             "votes": (lambda h: [{"forum": k, **{x: y for x, y in v.items() if x != "notes"}}
+                                  for k, v in h["votes"].items()],
+                       lambda h: ["forum", "name", "roll_calls", "first", "last"])},
+    "series": {"timeline": (_timeline_rows, lambda s: TIMELINE_COLUMNS),
+               "states": (lambda s: [{"iso3": k, "name": name_of(k), **v} for k, v in s["states"].items()],
+                          lambda s: ["iso3", "name", "critical", "supportive"])},
+    "matrix": {"matrix": (_matrix_rows,
+                          lambda m: ["iso3", "name", "regional_group", *[m["aliases"].get(e) or e
+                                                                          for e in m["events"]]])},
+    "event": {"signatories": (_signer_rows, lambda e: ["iso3", "name", "regional_group", "status", "first_time",
+                                                       "source"]),
+              "by_group": (lambda e: _group_rows(e["by_group"]), lambda e: ["regional_group", "name", "count"]),
+              "diff": (_diff_rows, lambda e: ["iso3", "name", "regional_group", "change"]),
+              "sources": (lambda e: e["sources"], lambda e: ["url", "what", "publisher"])},
+    "brief": {"sources": (lambda b: b["sources"], lambda b: sorted({k for s in b["sources"] for k in s}))},
+    "states": {"states": (lambda rows: rows, lambda rows: ["iso3", "name", "status", "regional_group",
+                                                           "un_member", "admitted"])},
+    "state": {"events": (lambda s: s["events"], lambda s: ["id", "date", "forum", "session", "stance", "status",
+                                                           "list_complete", "source", "change_date"]),
+              "council_terms": (lambda s: s["council_terms"], lambda s: ["iso3", "start", "end", "note"]),
+              "country_votes": (lambda s: [{**h, **{f"tally_{k}": v for k, v in h["tally"].items()}}
+                                           for h in s["country_votes"]],
+                                lambda s: ["date", "forum", "symbol", "title", "target", "yes_stance", "position",
+                                           "tally_yes", "tally_no", "tally_abstain", "rcid"])},
+    "state_ga": {"ideal": (lambda g: g["ideal"], lambda g: ["iso3", "session", "ideal", "se", "n_votes"]),
+                 "agreement": (lambda g: g["agreement"],
+                               lambda g: ["a", "b", "year", "n", "agree", "agree_half", "coincidence"])},
+    "vote": {"positions": (lambda v: v["positions"], lambda v: ["iso3", "name", "group", "position"]),
+             "by_group": (_vote_group_rows,
+                          lambda v: ["regional_group", "yes", "no", "abstain", "not_voting", "absent"]),
+             "sponsors": (lambda v: v["sponsors"], lambda v: ["iso3", "name"])},
+    "votes": {"hits": (lambda s: [{**h, **{f"tally_{k}": v for k, v in h["tally"].items()}} for h in s["hits"]],
+                       lambda s: ["date", "forum", "symbol", "title", "target", "yes_stance",
+                                  *(["position"] if s["filters"]["state"] else []),
+                                  "tally_yes", "tally_no", "tally_abstain", "rcid"])},
+    "compare": {"diff": (lambda c: _diff_rows(c["diff"]), lambda c: ["iso3", "name", "regional_group", "change"])},
+    "search": {"results": (lambda r: [{"kind": "state", "key": s["iso3"], "label": s["name"],
+                                       "url": f"/states/{s['iso3']}"} for s in r["states"]]
+                           + [{"kind": "event", "key": e["id"], "label": e["title"], "url": f"/events/{e['id']}"}
+                              for e in r["events"]]
+                           + [{"kind": "vote", "key": h["symbol"] or h["rcid"], "label": h["title"],
+                               "url": f"/votes/{h['symbol'] or h['rcid']}"}
+                              for h in (r["votes"] or {"hits": []})["hits"]],
+                           lambda r: ["kind", "key", "label", "url"])},
+}
+
+
+def reply(data: Any, what: str, fmt: str, table: str | None, filename: str) -> Any:
+    """``data`` as JSON, or one of its tables (:data:`TABLES`) as a CSV download."""
+    if fmt == "json":
+        return data
+    if fmt != "csv":
+        raise InvalidInput(f"format must be json or csv, not {fmt!r}", close_matches=["json", "csv"])
+    tables = TABLES[what]
+    name = table or next(iter(tables))
+    if name not in tables:
+        raise InvalidInput(f"no table {name!r} here; tables: {', '.join(tables)}", close_matches=list(tables))
+    rows, columns = tables[name]
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in filename).strip("-")
+    return Response(csv_text(rows(data), columns(data)), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{safe}-{name}.csv"'})
+
+
+FORMAT = Query("json", description="json (the CLI's --json) or csv (one table: see `table`)")
+TABLE = Query(None, description="With format=csv: which table (default: the page's main one)")
+
+
+def _blank(value: str | None) -> str | None:
+    return value if value and value.strip() else None
+
+
+# --------------------------------------------------------------------------- routes
+
+
+@router.get("/home", response_model=None)
+def home(request: Request, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """The home page's data: the series, the latest events, stored votes per forum, the registry summary."""
+    return reply(home_json(bw_of(request)), "home", format, table, "home")
+
+
+@router.get("/series/{name}", response_model=None)
+def series(request: Request, name: str, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """Counts over time by stance and regional group (``events series NAME --json``)."""
+    return reply(series_json(bw_of(request), name), "series", format, table, name)
+
+
+@router.get("/series/{name}/matrix", response_model=None)
+def matrix(request: Request, name: str, group: str | None = None, format: str = FORMAT,  # noqa: A002
+           table: str | None = TABLE) -> Any:
+    """The state x event table (``events matrix --series NAME --json``), optionally one regional group."""
+    return reply(matrix_json(bw_of(request), name, _blank(group)), "matrix", format, table,
+                 f"{name}-{group}" if group else name)
+
+
+@router.get("/events/{ref}", response_model=None)
+def event(request: Request, ref: str, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """One event (``events show ID --json``): groups, first-time signers, joined/left, switchers, counter."""
+    data = event_json(bw_of(request), ref)
+    return reply(data, "event", format, table, data["id"])
+
+
+@router.get("/events/{ref}/brief", response_model=None)
+def brief(request: Request, ref: str, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """The event's factual brief (``brief ID --format json``)."""
+    return reply(brief_of(bw_of(request), ref)[0], "brief", format, table, f"{ref}-brief")
+
+
+@router.get("/states", response_model=None)
+def states(request: Request, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """Member and observer states (``countries list --json``)."""
+    return reply(states_json(bw_of(request)), "states", format, table, "states")
+
+
+@router.get("/states/{name}", response_model=None)
+def state(request: Request, name: str, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """One state's record (``country ISO3 --json``); a name in any UN language redirects to its ISO3."""
     bw = bw_of(request)
-    return {"series": bw.events.series("xinjiang").to_json(), "latest": [r.to_json() for r in bw.events.list()[-5:]]}
+    iso3 = state_iso3(bw, name)
+    if iso3 != name:
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"/api/states/{iso3}{query}", status_code=307)
+    return reply(state_json(bw, iso3), "state", format, table, iso3)
+
+
+@router.get("/states/{name}/ga", response_model=None)
+def state_ga(request: Request, name: str, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """The state's GA ideal points per session and agreement with China and the United States per year."""
+    bw = bw_of(request)
+    iso3 = state_iso3(bw, name)
+    if iso3 != name:
+        query = f"?{request.url.query}" if request.url.query else ""
+        return RedirectResponse(f"/api/states/{iso3}/ga{query}", status_code=307)
+    data = state_ga_json(bw, iso3)
+    out = reply(data, "state_ga", format, table, f"{iso3}-ga")
+    if data["status"] == "computing":
+        out = out if isinstance(out, Response) else Response(_json_bytes(out), media_type="application/json")
+        out.headers["Cache-Control"] = "no-store"
+    return out
+
+
+def _json_bytes(data: Any) -> bytes:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def vote_filters(forum: str | None, target: str | None, text: str | None, date_from: str | None,
+                 date_to: str | None, state: str | None, subject: str | None, limit: int) -> dict[str, Any]:
+    """The ``bw.votes.search`` arguments of a search form (blank fields left out)."""
+    return {"forum": _blank(forum), "target": _blank(target), "text": (_blank(text) or "").split(),
+            "date_from": _blank(date_from), "date_to": _blank(date_to), "state": _blank(state),
+            "subject": _blank(subject), "limit": limit}
+
+
+@router.get("/votes", response_model=None)
+def votes(request: Request, forum: str | None = None, target: str | None = None, text: str | None = None,
+          date_from: str | None = Query(None, alias="from"), date_to: str | None = Query(None, alias="to"),
+          state: str | None = None, subject: str | None = None, limit: int = 50,
+          format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """Roll calls of both forums, newest first (``votes search --json``)."""
+    filters = vote_filters(forum, target, text, date_from, date_to, state, subject, limit)
+    filters["text"] = tuple(filters["text"])
+    return reply(search_votes_json(bw_of(request), filters), "votes", format, table, "votes")
+
+
+@router.get("/votes/{ref:path}", response_model=None)
+def vote(request: Request, ref: str, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """One recorded vote (``votes show SYMBOL --json``): a symbol, the end of one, or a roll-call id."""
+    data = vote_json(bw_of(request), ref)
+    return reply(data, "vote", format, table, data["symbol"] or str(data["rcid"]))
+
+
+@router.get("/compare/{a}/{b}", response_model=None)
+def compare(request: Request, a: str, b: str, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """Two events compared: ``{"diff": diff A B, "a": events show A, "b": events show B}``."""
+    data = compare_json(bw_of(request), a, b)
+    return reply(data, "compare", format, table, f"{data['diff']['a']}-vs-{data['diff']['b']}")
+
+
+@router.get("/search", response_model=None)
+def search(request: Request, q: str = "", format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """States (names in the six UN languages), events and votes matching ``q``."""
+    return reply(search_json(bw_of(request), q), "search", format, table, "search")

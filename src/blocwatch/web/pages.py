@@ -1,16 +1,239 @@
-"""The HTML pages: server-rendered, working without JavaScript, each with its ``/api`` twin."""
+"""The HTML pages: server-rendered, working without JavaScript, each with its ``/api`` twin.
+
+Every page renders the same data as its twin (the functions of
+:mod:`blocwatch.web.api`, memoised per instance and data version) and lists
+its downloads: JSON (the twin) and CSV (the twin with ``format=csv`` and, where
+the page shows several tables, ``table=NAME``). Rendered pages are memoised
+too (per data version and URL), except a state page whose GA series are still
+being computed (served with ``Cache-Control: no-store``).
+
+Charts are slots (``templates/macros.html``: ``chart(name, key, title,
+description)``) that :mod:`blocwatch.web.charts` fills; each is followed by
+the table behind it.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+import re
+from typing import Any
 
-from blocwatch.web.render import bw_of, page
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from blocwatch import registry
+from blocwatch.web import api
+from blocwatch.web.render import TEMPLATES, bw_of
 
 router = APIRouter(include_in_schema=False)
 
+STATUS_LABELS = {"signed": "signed", "joined_later": "joined later", "withdrew": "withdrew",
+                 "absent": "absent (complete list)", "not_named": "not named (partial list)",
+                 "other_side": "other side"}
+STATUS_CODES = {"signed": "S", "joined_later": "J", "withdrew": "W", "absent": "–", "not_named": "?",
+                "other_side": "O"}
+POSITION_ORDER = ["yes", "no", "abstain", "not_voting", "absent"]
+
+TEMPLATES.env.filters["state_name"] = api.name_of
+TEMPLATES.env.filters["group_name"] = lambda g: registry.GROUPS.get(g, g or "no group")
+TEMPLATES.env.filters["label"] = lambda s: STATUS_LABELS.get(s, str(s).replace("_", " "))
+TEMPLATES.env.globals.update(GROUPS=registry.GROUPS, STATUS_LABELS=STATUS_LABELS, STATUS_CODES=STATUS_CODES,
+                             POSITION_ORDER=POSITION_ORDER)
+
+
+def _api_path(request: Request) -> str:
+    path = "/api/home" if request.url.path == "/" else "/api" + request.url.path
+    return path + (f"?{request.url.query}" if request.url.query else "")
+
+
+def _html(request: Request, template: str, *, store: bool = True, **context: Any) -> Response:
+    """``template`` rendered with ``context`` (memoised per data version and URL unless ``store`` is False)."""
+    bw = bw_of(request)
+
+    def render() -> str:
+        return TEMPLATES.env.get_template(template).render(
+            {"request": request, "api_path": _api_path(request), **context})
+
+    if not store:
+        return HTMLResponse(render(), headers={"Cache-Control": "no-store"})
+    key = (bw.data_version(), request.url.path, request.url.query)
+    return HTMLResponse(api.memo(bw, "html").get(key, render))
+
+
+def _page_cached(request: Request) -> Response | None:
+    """The memoised page for this URL, before any work (the fast path of every read page)."""
+    bw = bw_of(request)
+    body = api.memo(bw, "html").peek((bw.data_version(), request.url.path, request.url.query))
+    return HTMLResponse(body) if body is not None else None
+
+
+def _downloads(api_path: str, tables: list[str]) -> list[dict[str, str]]:
+    """The page's downloads: JSON, then one CSV per table."""
+    sep = "&" if "?" in api_path else "?"
+    links = [{"label": "JSON", "href": api_path}]
+    for i, t in enumerate(tables):
+        links.append({"label": f"CSV ({t.replace('_', ' ')})",
+                      "href": f"{api_path}{sep}format=csv" + (f"&table={t}" if i else "")})
+    return links
+
+
+# --------------------------------------------------------------------------- home, series
+
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
+def home(request: Request) -> Response:
+    if (hit := _page_cached(request)) is not None:
+        return hit
     bw = bw_of(request)
-    return page(request, "home.html", title="blocwatch", events=bw.events.list()[-5:][::-1])
+    data = api.home_json(bw)
+    return _html(request, "home.html", title="blocwatch", data=data, series=data["series"],
+                 states_named=len(data["series"]["states"]),
+                 downloads=_downloads("/api/home", list(api.TABLES["home"])))
+
+
+@router.get("/series/{name}", response_class=HTMLResponse)
+def series(request: Request, name: str, group: str | None = None) -> Response:
+    if (hit := _page_cached(request)) is not None:
+        return hit
+    bw = bw_of(request)
+    data = api.series_json(bw, name)
+    group = api._blank(group)
+    matrix = api.matrix_json(bw, data["series"], group)
+    events = {e["id"]: e for e in data["timeline"]}
+    matrix_path = f"/api/series/{data['series']}/matrix" + (f"?group={group}" if group else "")
+    return _html(request, "series.html", title=f"The {data['series'].capitalize()} series", data=data,
+                 matrix=matrix, events=events, group=group,
+                 downloads=_downloads(f"/api/series/{data['series']}", list(api.TABLES["series"])),
+                 matrix_downloads=_downloads(matrix_path, ["matrix"]))
+
+
+# --------------------------------------------------------------------------- events
+
+
+def _brief_fragment(html: str) -> str:
+    """The brief's body for embedding: no document wrapper, no h1 (the page has one), headings one level down."""
+    body = re.sub(r"(?is)<!doctype[^>]*>|</?html[^>]*>|<meta[^>]*>|<title>.*?</title>|<h1>.*?</h1>", "", html)
+    body = re.sub(r"(?i)<(/?)h([2-5])\b", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", body)
+    return re.sub(r'(?i)\bid="', 'id="brief-', body).replace('href="#', 'href="#brief-').strip()
+
+
+def _by_group(iso3s: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {g: [] for g in registry.GROUPS}
+    for s in iso3s:
+        out.setdefault(api.group_of(s) or "none", []).append(s)
+    return {g: sorted(v, key=api.name_of) for g, v in out.items()}
+
+
+@router.get("/events/{ref}", response_class=HTMLResponse)
+def event(request: Request, ref: str) -> Response:
+    if (hit := _page_cached(request)) is not None:
+        return hit
+    bw = bw_of(request)
+    e = api.event_json(bw, ref)
+    if ref != e["id"] and ref != e["alias"]:  # a prefix: the permalink is the id
+        return RedirectResponse(f"/events/{e['id']}", status_code=307)
+    _facts, brief_html = api.brief_of(bw, e["id"])
+    counter = e["counter"]
+    counter_signers = set(api.event_json(bw, counter["id"])["signatories"]) if counter else set()
+    signers = set(e["signatories"])
+    map_rows = [("signed this statement", sorted(signers, key=api.name_of)),
+                ("signed the counter-statement" + (" (named)" if counter and counter["partial"] else ""),
+                 sorted(counter_signers - signers, key=api.name_of)),
+                ("both", sorted(counter_signers & signers, key=api.name_of))]
+    return _html(request, "event.html", title=e["title"], e=e, signers_by_group=_by_group(e["signatories"]),
+                 map_rows=map_rows, brief_html=_brief_fragment(brief_html),
+                 changes={c["iso3"]: c for c in e["changes"]},
+                 downloads=_downloads(f"/api/events/{e['id']}", list(api.TABLES["event"]))
+                 + [{"label": "brief (JSON)", "href": f"/api/events/{e['id']}/brief"}])
+
+
+@router.get("/compare/{a}/{b}", response_class=HTMLResponse)
+def compare(request: Request, a: str, b: str) -> Response:
+    if (hit := _page_cached(request)) is not None:
+        return hit
+    data = api.compare_json(bw_of(request), a, b)
+    return _html(request, "compare.html", title=f"{data['a']['alias'] or data['a']['id']} → "
+                                                f"{data['b']['alias'] or data['b']['id']}",
+                 data=data, d=data["diff"],
+                 downloads=_downloads(f"/api/compare/{a}/{b}", list(api.TABLES["compare"])))
+
+
+# --------------------------------------------------------------------------- states
+
+
+@router.get("/states", response_class=HTMLResponse)
+def states(request: Request) -> Response:
+    if (hit := _page_cached(request)) is not None:
+        return hit
+    rows = api.states_json(bw_of(request))
+    by_group: dict[str, list[dict[str, Any]]] = {g: [] for g in registry.GROUPS}
+    for c in rows:
+        by_group.setdefault(c["regional_group"] or "none", []).append(c)
+    return _html(request, "states.html", title="States", by_group=by_group, count=len(rows),
+                 downloads=_downloads("/api/states", ["states"]))
+
+
+@router.get("/states/{name}", response_class=HTMLResponse)
+def state(request: Request, name: str) -> Response:
+    bw = bw_of(request)
+    if (hit := _page_cached(request)) is not None:
+        return hit
+    iso3 = api.state_iso3(bw, name)
+    if iso3 != name:
+        return RedirectResponse(f"/states/{iso3}", status_code=307)
+    s = api.state_json(bw, iso3)
+    ga = api.state_ga_json(bw, iso3)
+    agreement: dict[int, dict[str, Any]] = {}
+    for row in ga["agreement"]:
+        agreement.setdefault(row["year"], {})[row["b"]] = row
+    country = registry.get(iso3)
+    return _html(request, "state.html", store=ga["status"] != "computing", title=s["name"], s=s, ga=ga,
+                 country=country, agreement=dict(sorted(agreement.items())),
+                 downloads=_downloads(f"/api/states/{iso3}", list(api.TABLES["state"]))
+                 + _downloads(f"/api/states/{iso3}/ga", list(api.TABLES["state_ga"]))[1:]
+                 + [{"label": "GA series (JSON)", "href": f"/api/states/{iso3}/ga"}])
+
+
+# --------------------------------------------------------------------------- votes, search
+
+
+@router.get("/votes", response_class=HTMLResponse)
+def votes(request: Request, forum: str | None = None, target: str | None = None, text: str | None = None,
+          date_from: str | None = Query(None, alias="from"), date_to: str | None = Query(None, alias="to"),
+          state: str | None = None, subject: str | None = None, limit: int = 50) -> Response:
+    if (hit := _page_cached(request)) is not None:
+        return hit
+    filters = api.vote_filters(forum, target, text, date_from, date_to, state, subject, limit)
+    filters["text"] = tuple(filters["text"])
+    form = {"forum": forum or "", "target": target or "", "text": text or "", "from": date_from or "",
+            "to": date_to or "", "state": state or "", "subject": subject or ""}
+    asked = any(v for v in form.values())
+    found = api.search_votes_json(bw_of(request), filters) if asked else None
+    return _html(request, "votes.html", title="Votes", form=form, found=found,
+                 downloads=_downloads(_api_path(request), ["hits"]) if asked else [])
+
+
+@router.get("/votes/{ref:path}", response_class=HTMLResponse)
+def vote(request: Request, ref: str) -> Response:
+    if (hit := _page_cached(request)) is not None:
+        return hit
+    v = api.vote_json(bw_of(request), ref)
+    by_position: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for p in v["positions"]:
+        by_position.setdefault(p["group"] or "none", {}).setdefault(p["position"], []).append(p)
+    key = v["symbol"] or str(v["rcid"])
+    return _html(request, "vote.html", title=key, v=v, by_position=by_position,
+                 downloads=_downloads(f"/api/votes/{key}", list(api.TABLES["vote"])))
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, q: str = "") -> Response:
+    if (hit := _page_cached(request)) is not None:
+        return hit
+    bw = bw_of(request)
+    found = api.search_json(bw, q)
+    exact = [s for s in found["states"] if s["exact"]]
+    if exact and not found["events"] and not (found["votes"] or {}).get("hits"):
+        return RedirectResponse(f"/states/{exact[0]['iso3']}", status_code=307)
+    return _html(request, "search.html", title=f"Search: {q}" if q.strip() else "Search", q=q, found=found,
+                 downloads=_downloads(_api_path(request), ["results"]) if q.strip() else [])
+
