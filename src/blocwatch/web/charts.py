@@ -332,7 +332,7 @@ def event_groups(bw: Blocwatch, key: str) -> Chart:
                      "count": max((e.claimed_count or 0) - len(e.signatories), 0)})
     domain, range_ = _group_colour(rows)
     bars = (alt.Chart(alt.NamedData(name="groups")).mark_bar()
-            .encode(y=alt.Y("side:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)),
+            .encode(y=alt.Y("side:N", title="Statement", sort=None, axis=alt.Axis(labelLimit=260)),
                     x=alt.X("sum(count):Q", title="Signatories (named by regional group, and claimed but unnamed)"),
                     color=alt.Color("group:N", title="Regional group", scale=alt.Scale(domain=domain, range=range_),
                                     legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=0)),
