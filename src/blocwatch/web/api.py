@@ -105,11 +105,12 @@ _MEMOS_LOCK = threading.Lock()
 
 
 def memo(bw: Blocwatch, kind: str = "data") -> Memo:
-    """The web layer's memo of ``kind`` (``data``: results; ``html``: rendered pages) for this instance."""
+    """The web layer's memo of ``kind`` (``data``: results; ``html``: rendered pages; ``bytes``: encoded JSON and
+    CSV) for this instance."""
     with _MEMOS_LOCK:
         memos = _MEMOS.setdefault(bw, {})
         if kind not in memos:
-            memos[kind] = Memo(2048 if kind == "data" else 512)
+            memos[kind] = Memo(2048 if kind == "data" else 512)  # rendered pages and encoded bytes: 512 URLs
         return memos[kind]
 
 
@@ -401,20 +402,43 @@ TABLES: dict[str, dict[str, Table]] = {
 }
 
 
-def reply(data: Any, what: str, fmt: str, table: str | None, filename: str) -> Any:
-    """``data`` as JSON, or one of its tables (:data:`TABLES`) as a CSV download."""
-    if fmt == "json":
-        return data
-    if fmt != "csv":
+def reply(request: Request, data: Any, what: str, fmt: str, table: str | None, filename: str, *,
+          store: bool = True) -> Response:
+    """``data`` as JSON, or one of its tables (:data:`TABLES`) as a CSV download.
+
+    The encoded bytes are memoised per data version and URL (encoding a large result costs more than
+    finding it), unless ``store`` is False.
+    """
+    if fmt not in ("json", "csv"):
         raise InvalidInput(f"format must be json or csv, not {fmt!r}", close_matches=["json", "csv"])
-    tables = TABLES[what]
-    name = table or next(iter(tables))
-    if name not in tables:
-        raise InvalidInput(f"no table {name!r} here; tables: {', '.join(tables)}", close_matches=list(tables))
-    rows, columns = tables[name]
-    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in filename).strip("-")
-    return Response(csv_text(rows(data), columns(data)), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{safe}-{name}.csv"'})
+    if fmt == "json":
+        def encode() -> tuple[bytes, str, dict[str, str]]:
+            return _json_bytes(data), "application/json", {}
+    else:
+        tables = TABLES[what]
+        name = table or next(iter(tables))
+        if name not in tables:
+            raise InvalidInput(f"no table {name!r} here; tables: {', '.join(tables)}", close_matches=list(tables))
+        rows, columns = tables[name]
+        safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in filename).strip("-")
+
+        def encode() -> tuple[bytes, str, dict[str, str]]:
+            return (csv_text(rows(data), columns(data)).encode("utf-8"), "text/csv; charset=utf-8",
+                    {"Content-Disposition": f'attachment; filename="{safe}-{name}.csv"'})
+
+    if store:
+        bw = bw_of(request)
+        body, media, headers = memo(bw, "bytes").get((bw.data_version(), request.url.path, request.url.query),
+                                                      encode)
+    else:
+        body, media, headers = encode()
+    return Response(body, media_type=media, headers=headers)
+
+
+def _json_bytes(data: Any) -> bytes:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
 
 
 FORMAT = Query("json", description="json (the CLI's --json) or csv (one table: see `table`)")
@@ -431,20 +455,20 @@ def _blank(value: str | None) -> str | None:
 @router.get("/home", response_model=None)
 def home(request: Request, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
     """The home page's data: the series, the latest events, stored votes per forum, the registry summary."""
-    return reply(home_json(bw_of(request)), "home", format, table, "home")
+    return reply(request, home_json(bw_of(request)), "home", format, table, "home")
 
 
 @router.get("/series/{name}", response_model=None)
 def series(request: Request, name: str, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
     """Counts over time by stance and regional group (``events series NAME --json``)."""
-    return reply(series_json(bw_of(request), name), "series", format, table, name)
+    return reply(request, series_json(bw_of(request), name), "series", format, table, name)
 
 
 @router.get("/series/{name}/matrix", response_model=None)
 def matrix(request: Request, name: str, group: str | None = None, format: str = FORMAT,  # noqa: A002
            table: str | None = TABLE) -> Any:
     """The state x event table (``events matrix --series NAME --json``), optionally one regional group."""
-    return reply(matrix_json(bw_of(request), name, _blank(group)), "matrix", format, table,
+    return reply(request, matrix_json(bw_of(request), name, _blank(group)), "matrix", format, table,
                  f"{name}-{group}" if group else name)
 
 
@@ -452,19 +476,19 @@ def matrix(request: Request, name: str, group: str | None = None, format: str = 
 def event(request: Request, ref: str, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
     """One event (``events show ID --json``): groups, first-time signers, joined/left, switchers, counter."""
     data = event_json(bw_of(request), ref)
-    return reply(data, "event", format, table, data["id"])
+    return reply(request, data, "event", format, table, data["id"])
 
 
 @router.get("/events/{ref}/brief", response_model=None)
 def brief(request: Request, ref: str, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
     """The event's factual brief (``brief ID --format json``)."""
-    return reply(brief_of(bw_of(request), ref)[0], "brief", format, table, f"{ref}-brief")
+    return reply(request, brief_of(bw_of(request), ref)[0], "brief", format, table, f"{ref}-brief")
 
 
 @router.get("/states", response_model=None)
 def states(request: Request, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
     """Member and observer states (``countries list --json``)."""
-    return reply(states_json(bw_of(request)), "states", format, table, "states")
+    return reply(request, states_json(bw_of(request)), "states", format, table, "states")
 
 
 @router.get("/states/{name}", response_model=None)
@@ -475,7 +499,7 @@ def state(request: Request, name: str, format: str = FORMAT, table: str | None =
     if iso3 != name:
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"/api/states/{iso3}{query}", status_code=307)
-    return reply(state_json(bw, iso3), "state", format, table, iso3)
+    return reply(request, state_json(bw, iso3), "state", format, table, iso3)
 
 
 @router.get("/states/{name}/ga", response_model=None)
@@ -487,17 +511,11 @@ def state_ga(request: Request, name: str, format: str = FORMAT, table: str | Non
         query = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"/api/states/{iso3}/ga{query}", status_code=307)
     data = state_ga_json(bw, iso3)
-    out = reply(data, "state_ga", format, table, f"{iso3}-ga")
-    if data["status"] == "computing":
-        out = out if isinstance(out, Response) else Response(_json_bytes(out), media_type="application/json")
+    computing = data["status"] == "computing"
+    out = reply(request, data, "state_ga", format, table, f"{iso3}-ga", store=not computing)
+    if computing:
         out.headers["Cache-Control"] = "no-store"
     return out
-
-
-def _json_bytes(data: Any) -> bytes:
-    import json
-
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def vote_filters(forum: str | None, target: str | None, text: str | None, date_from: str | None,
@@ -516,24 +534,24 @@ def votes(request: Request, forum: str | None = None, target: str | None = None,
     """Roll calls of both forums, newest first (``votes search --json``)."""
     filters = vote_filters(forum, target, text, date_from, date_to, state, subject, limit)
     filters["text"] = tuple(filters["text"])
-    return reply(search_votes_json(bw_of(request), filters), "votes", format, table, "votes")
+    return reply(request, search_votes_json(bw_of(request), filters), "votes", format, table, "votes")
 
 
 @router.get("/votes/{ref:path}", response_model=None)
 def vote(request: Request, ref: str, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
     """One recorded vote (``votes show SYMBOL --json``): a symbol, the end of one, or a roll-call id."""
     data = vote_json(bw_of(request), ref)
-    return reply(data, "vote", format, table, data["symbol"] or str(data["rcid"]))
+    return reply(request, data, "vote", format, table, data["symbol"] or str(data["rcid"]))
 
 
 @router.get("/compare/{a}/{b}", response_model=None)
 def compare(request: Request, a: str, b: str, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
     """Two events compared: ``{"diff": diff A B, "a": events show A, "b": events show B}``."""
     data = compare_json(bw_of(request), a, b)
-    return reply(data, "compare", format, table, f"{data['diff']['a']}-vs-{data['diff']['b']}")
+    return reply(request, data, "compare", format, table, f"{data['diff']['a']}-vs-{data['diff']['b']}")
 
 
 @router.get("/search", response_model=None)
 def search(request: Request, q: str = "", format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
     """States (names in the six UN languages), events and votes matching ``q``."""
-    return reply(search_json(bw_of(request), q), "search", format, table, "search")
+    return reply(request, search_json(bw_of(request), q), "search", format, table, "search")
