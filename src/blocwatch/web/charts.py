@@ -275,6 +275,10 @@ def _event_sides(bw: Blocwatch, key: str) -> tuple[Any, list[Any]]:
     return event, counters
 
 
+def _n(count: int) -> str:
+    return f"{count} signatory" if count == 1 else f"{count} signatories"
+
+
 def _event_name(event: Any) -> str:
     return f"{event.alias or event.id} ({event.date})"
 
@@ -303,9 +307,11 @@ def event_map(bw: Blocwatch, key: str) -> Chart:
                alt.Tooltip("category:N", title="Side")]
     claimed = f"{event.claimed_count} claimed" if event.claimed_count is not None else "no count claimed"
     title = f"Who signed {_event_name(event)}: {len(event.signatories)} named ({claimed})"
-    description = (f"World map of the {event.stance} joint statement {event.id}: {len(event.signatories)} named "
-                   f"signatories, {sum(v == countered for v in categories.values())} named signatories of the "
-                   "counter-statement, the other states in grey. Small states are drawn as circles.")
+    n_counter = sum(v == countered for v in categories.values())
+    description = (f"World map of the {event.stance} joint statement {event.id}: {_n(len(event.signatories))} "
+                   "named, "
+                   + (f"{_n(n_counter)} named on the counter-statement, " if counters else "")
+                   + "the other states in grey. Small states are drawn as circles.")
     subtitle = [s for s in (
         None if event.list_complete else "The list is partial: grey states may have signed without being named",
         f"Counter-statement: {', '.join(_event_name(c) + f', {len(c.signatories)} named of {c.claimed_count} claimed' for c in counters)}"  # noqa: E501
@@ -430,9 +436,12 @@ def _positions(bw: Blocwatch, key: str) -> tuple[Any, dict[str, str]]:
 def vote_map(bw: Blocwatch, key: str) -> Chart:
     record, positions = _positions(bw, key)
     used = [p for p in POSITIONS if p == "not_member" or p in positions.values()]
-    categories = {iso3: POSITIONS[p][0] if p in POSITIONS else p for iso3, p in positions.items()}
-    rows = _map_rows(categories, default=POSITIONS["not_member"][0])
-    color = _category_colour([POSITIONS[p][0] for p in used], [POSITIONS[p][1] for p in used], "Position")
+    labels = {p: label for p, (label, _) in POSITIONS.items()}
+    if record.forum == "hrc":
+        labels["not_member"] = "not a Council member"
+    categories = {iso3: labels.get(p, p) for iso3, p in positions.items()}
+    rows = _map_rows(categories, default=labels["not_member"])
+    color = _category_colour([labels[p] for p in used], [POSITIONS[p][1] for p in used], "Position")
     tooltip = [alt.Tooltip("name:N", title="State"), alt.Tooltip("group:N", title="Regional group"),
                alt.Tooltip("category:N", title="Position")]
     counted = ", ".join(f"{n} {POSITIONS.get(p, (p,))[0]}" for p, n in record.counted.items() if n)

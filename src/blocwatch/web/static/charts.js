@@ -6,6 +6,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var fallback = Array.prototype.slice.call(el.childNodes);
     var view = document.createElement("div");
     view.className = "chart-view";
+    view.style.width = "100%";  /* maps fill their container ("width": "container") */
     el.appendChild(view);
     window.vegaEmbed(view, el.getAttribute("data-spec"), {renderer: "svg", actions: false}).then(function () {
       fallback.forEach(function (node) { if (node.parentNode === el) el.removeChild(node); });
