@@ -1,0 +1,285 @@
+"""The dashboard in a real browser: Debian's chromium driven by Playwright against a real uvicorn server.
+
+One server per module (a thread running ``uvicorn.Server`` on the small
+database, on a port the fixture binds itself) and one browser. Every page
+load records the console errors, the uncaught exceptions and every request;
+a request to any host but the app's is aborted and reported (the dashboard
+works offline: no CDN, no font service). Screenshots at 1280 px and 375 px
+and axe-core's full findings go to ``test-artifacts/browser/`` (a folder that
+ignores itself in git; CI keeps it as the run's artifacts).
+
+Timing targets (the home page's first render ≤ 1 s) are measured by
+``benchmarks/web_load.py``, not asserted here. Never a downloaded browser: if
+``/usr/bin/chromium`` is missing (``apt-get install -y chromium``; ``.ci/run``
+installs it) the module is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium (.ci/run does)")
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = Path(os.environ.get("BLOCWATCH_TEST_ARTIFACTS", REPO / "test-artifacts")) / "browser"
+
+# The pages every test visits, by name: (path, what the page must show in its <h1>).
+PAGES = {
+    "home": "/",
+    "event": "/events/ga78-critical",
+    "state": "/states/CHN",
+    "vote": "/votes/A/RES/ES-11/1",
+}
+# A/RES/ES-11/1 (2 March 2022, aggression against Ukraine): 141-5-35; the five against.
+ES_11_1_NO = 5
+WIDTHS = {"desktop": (1280, 800), "mobile": (375, 812)}
+
+
+# --- the server and the browser ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def base_url(small_db_file) -> Iterator[str]:
+    """The dashboard on the small database, served by uvicorn in a background thread until the module ends."""
+    import uvicorn
+
+    import blocwatch
+    from blocwatch.web.app import create_app
+
+    handle = blocwatch.open(str(small_db_file))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(handle), host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("the dashboard's uvicorn server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = server.force_exit = True  # no graceful wait for the browser's keep-alive connections
+        thread.join(timeout=10)
+        sock.close()
+        handle.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=["--no-sandbox", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Visit:
+    """One page in its own browser context, with what it logged and requested."""
+
+    page: object
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        return ([f"console error: {e}" for e in self.console_errors]
+                + [f"request to another host (aborted): {u}" for u in self.foreign]
+                + [f"failed request: {u}" for u in self.failed])
+
+
+@pytest.fixture
+def visit(browser, base_url) -> Iterator:
+    """``visit(path, width=1280)``: open ``path`` in a fresh context, recording console errors and requests."""
+    contexts = []
+    origin = urlsplit(base_url).netloc
+
+    def open_page(path: str, width: int = 1280, height: int = 800) -> Visit:
+        context = browser.new_context(viewport={"width": width, "height": height}, base_url=base_url)
+        contexts.append(context)
+        page = context.new_page()
+        seen = Visit(page, origin)
+
+        def route(r) -> None:
+            url = urlsplit(r.request.url)
+            if url.scheme in ("data", "blob") or url.netloc == origin:
+                r.continue_()
+            else:
+                seen.foreign.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        page.on("console", lambda m: seen.console_errors.append(f"{m.text} ({m.location.get('url')})")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda e: seen.console_errors.append(f"uncaught: {e}"))
+        page.on("requestfailed", lambda r: seen.failed.append(f"{r.url} ({r.failure})")
+                if urlsplit(r.url).netloc == origin else None)
+        page.on("response", lambda r: seen.failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
+        response = page.goto(path, wait_until="networkidle")
+        assert response is not None and response.ok, f"{path}: HTTP {response.status if response else '?'}"
+        return seen
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def artifact(name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    ignore = ARTIFACTS.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# written by tests/test_browser.py: screenshots and axe reports, never committed\n*\n")
+    return ARTIFACTS / name
+
+
+# --- every page --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_loads_offline_without_errors(visit, name):
+    """The page answers, has one heading, logs no error and asks no host but the app's."""
+    seen = visit(PAGES[name])
+    page = seen.page
+    assert page.locator("h1").count() == 1, f"{name}: expected one <h1>"
+    assert page.locator("h1").inner_text().strip()
+    assert page.title().endswith("blocwatch")
+    assert not seen.problems(), f"{name} ({PAGES[name]}):\n" + "\n".join(seen.problems())
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_screenshots_at_1280_and_375(visit, name):
+    """Screenshots of the whole page at both widths; at 375 px nothing makes the page scroll sideways."""
+    for label, (width, height) in WIDTHS.items():
+        seen = visit(PAGES[name], width=width, height=height)
+        seen.page.screenshot(path=artifact(f"{name}-{width}.png"), full_page=True)
+        if label == "mobile":
+            overflow = seen.page.evaluate("document.documentElement.scrollWidth")
+            assert overflow <= width, f"{name} at {width} px is {overflow} px wide (scrolls sideways)"
+
+
+# Every <a href> a user can see, numbered; every focus change recorded by that number.
+_LINKS_JS = """() => {
+  const links = [...document.querySelectorAll('a[href]')].filter(a => a.checkVisibility({checkVisibilityCSS: true}));
+  links.forEach((a, i) => a.dataset.tabTest = String(i));
+  window.tabTestReached = new Set();
+  document.addEventListener('focusin', e => {
+    const i = e.target.dataset ? e.target.dataset.tabTest : undefined;
+    if (i !== undefined) window.tabTestReached.add(+i);
+  });
+  return links.map(a => a.getAttribute('href') + ' "' + (a.innerText || a.ariaLabel || '').trim() + '"');
+}"""
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_keyboard_reaches_every_link(visit, name):
+    """Tab alone, from the top of the page, focuses every visible link."""
+    page = visit(PAGES[name]).page
+    links = page.evaluate(_LINKS_JS)
+    assert links, f"{name}: no link at all"
+    # Every link once, plus room for the other focusable controls (search box, buttons, charts' own).
+    reached: list[int] = []
+    for presses in range(1, len(links) + 201):
+        page.keyboard.press("Tab")
+        if presses % 50 == 0 or presses >= len(links):
+            reached = page.evaluate("[...window.tabTestReached]")
+            if len(reached) == len(links):
+                break
+    missing = [link for i, link in enumerate(links) if i not in set(reached)]
+    assert not missing, f"{name}: Tab never reaches {len(missing)} of {len(links)} links: {missing[:10]}"
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_no_serious_or_critical_axe_violation(visit, name):
+    """axe-core (axe-playwright-python, bundled with it: no network) on the rendered page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = visit(PAGES[name]).page
+    results = Axe().run(page)
+    violations = results.response["violations"]
+    artifact(f"axe-{name}.json").write_text(json.dumps(violations, indent=1))
+    bad = [v for v in violations if v.get("impact") in ("serious", "critical")]
+    assert not bad, f"{name}: " + "; ".join(
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}" for v in bad)
+
+
+# --- charts and maps ---------------------------------------------------------------------------
+
+def chart_marks(page, name: str) -> list[str]:
+    """The aria-labels of the marks of chart ``name`` (``vote-map``…) once every chart of the page is drawn.
+
+    charts.js marks a drawn chart ``.chart-ready``; Vega labels each mark from its tooltip fields
+    (``Position: no; State: Belarus; Regional group: …; href: /states/BLR``).
+    """
+    page.wait_for_function("[...document.querySelectorAll('.chart')].every(c => c.classList.contains('chart-ready'))",
+                           timeout=15_000)
+    chart = page.locator(f'.chart[data-spec^="/charts/{name}/"]')
+    assert chart.count() == 1, f"no {name} chart on {page.url}"
+    return chart.locator("svg [role=graphics-symbol]").evaluate_all("els => els.map(e => e.ariaLabel || '')")
+
+
+@pytest.mark.parametrize("name", ["event", "state", "vote"])
+def test_charts_and_maps_render(visit, name):
+    """Every .chart on the page is drawn as SVG by Vega, with marks, and nothing went wrong doing it."""
+    seen = visit(PAGES[name])
+    page = seen.page
+    charts = page.locator(".chart")
+    assert charts.count() >= 1, f"{name}: no .chart element"
+    chart_marks(page, charts.first.get_attribute("data-spec").split("/")[2])
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        spec = chart.get_attribute("data-spec")
+        assert chart.locator("svg .role-mark > *").count() > 0, f"{name}: {spec} drew no marks"
+    assert not seen.problems(), "\n".join(seen.problems())
+
+
+def _states(labels: list[str], field: str, value: str) -> list[str]:
+    """The linked states of the marks labelled ``field: value`` (one entry per mark; shapes and markers alike)."""
+    pattern = re.compile(rf"(?:^|; ){re.escape(field)}: {re.escape(value)}(?:;|$)")
+    links = (re.search(r"href: /states/(\w+)", label) for label in labels if pattern.search(label))
+    return [m.group(1) for m in links if m]
+
+
+def test_vote_map_shows_the_five_against(visit):
+    """A/RES/ES-11/1: one "no" mark per state that voted no, and those are the five."""
+    labels = chart_marks(visit(PAGES["vote"]).page, "vote-map")
+    against = _states(labels, "Position", "no")
+    assert len(against) == ES_11_1_NO
+    assert sorted(against) == ["BLR", "ERI", "PRK", "RUS", "SYR"]
+
+
+def test_event_map_counts_the_named_signatories(visit, small_bw):
+    """The event map shows exactly the event's named signatories as signers."""
+    event = small_bw.events.get(PAGES["event"].rsplit("/", 1)[1])
+    labels = chart_marks(visit(PAGES["event"]).page, "event-map")
+    # A small state may have both a shape and a marker: count states, not marks.
+    signers = set(_states(labels, "Side", "signed this critical statement"))
+    assert sorted(signers) == sorted(event.signatories)
+
+
+def test_click_a_country_on_the_event_map_opens_its_page(visit):
+    """Clicking Germany's shape on the event map goes to /states/DEU (Vega follows the mark's href)."""
+    page = visit(PAGES["event"]).page
+    chart_marks(page, "event-map")
+    page.locator('.chart[data-spec^="/charts/event-map/"] svg path[aria-label*="href: /states/DEU"]').first.click()
+    page.wait_for_url("**/states/DEU", timeout=10_000)
+    assert page.locator("h1").inner_text().strip()
