@@ -98,7 +98,7 @@ def _owned(name: str) -> tuple[str, ...]:
 
 
 def test_steps_run_in_order_and_own_exactly_their_outputs():
-    assert [n for n, _, _ in STEPS] == ["registry", "statements", "unga", "dgacm", "hrc"]
+    assert [n for n, _, _ in STEPS] == ["registry", "statements", "unga", "dgacm", "hrc", "geo"]
     for name, outputs in (("dgacm", DGACM_OUTPUTS), ("hrc", HRC_OUTPUTS)):
         owned = {p.name for pattern in _owned(name) for p in DATA.glob(pattern) if p.is_file()}
         assert owned == set(outputs), name

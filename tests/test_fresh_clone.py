@@ -119,13 +119,15 @@ def test_curate_all_rebuilds_the_shipped_data_byte_for_byte(tmp_path):
     result = _curate("all", "--repo", str(repo))
     assert result.exit_code == 0, result.output
     assert [line for line in result.output.splitlines() if line.endswith(": unchanged")] == \
-        ["registry: unchanged", "statements: unchanged", "unga: unchanged", "dgacm: unchanged", "hrc: unchanged"]
+        ["registry: unchanged", "statements: unchanged", "unga: unchanged", "dgacm: unchanged", "hrc: unchanged",
+         "geo: unchanged"]
     assert result.output.splitlines()[-1] == "all curated data unchanged"
     outputs = ["countries.csv", *(f"events/{p.name}" for p in sorted((DATA / "events").glob("*.yaml"))),
                "unga/rollcalls.csv.gz", "unga/votes.csv.gz", "unga/manifest.json",
                "dgacm/rollcalls.jsonl.gz", "dgacm/manifest.json",
                "hrc/rollcalls.jsonl.gz", "hrc/sources.json", "hrc/terms.csv", "hrc/manifest.json",
-               "hrc/classification_overrides.csv"]
+               "hrc/classification_overrides.csv",
+               "geo/countries-110m.json", "geo/centroids.csv", "geo/LICENSE", "geo/manifest.json"]
     _, mismatch, errors = filecmp.cmpfiles(DATA, repo / "src" / "blocwatch" / "data", outputs, shallow=False)
     assert (mismatch, errors) == ([], [])
 

@@ -87,6 +87,15 @@ def _hrc(sources: Path, repo: Path) -> tuple[str, list[Path]]:
             f"{rows['terms.csv']} membership terms to {out}"), files
 
 
+def _geo(sources: Path, repo: Path) -> tuple[str, list[Path]]:
+    from blocwatch.web.geo import build
+
+    out = _data(repo) / "geo"
+    manifest = build(sources, out)
+    files = [out / o["file"] for o in manifest["outputs"]] + [out / "manifest.json"]
+    return f"wrote the world map's shapes and small-state markers ({len(files)} files) to {out}", files
+
+
 # (name, builder, the files it owns: globs under the data folder) in the order `curate all` runs them.
 # data/hrc/classification_overrides.csv is a hand-reviewed input of the hrc step, not one of its outputs.
 STEPS: list[tuple[str, Callable[[Path, Path], tuple[str, list[Path]]], tuple[str, ...]]] = [
@@ -95,6 +104,7 @@ STEPS: list[tuple[str, Callable[[Path, Path], tuple[str, list[Path]]], tuple[str
     ("unga", _unga, ("unga/*",)),
     ("dgacm", _dgacm, ("dgacm/*",)),
     ("hrc", _hrc, ("hrc/rollcalls.jsonl.gz", "hrc/sources.json", "hrc/terms.csv", "hrc/manifest.json")),
+    ("geo", _geo, ("geo/*",)),
 ]
 
 
@@ -154,9 +164,15 @@ def curate_hrc(sources: Path | None = SOURCES, repo: Path = REPO) -> None:
     _run("hrc", sources, repo)
 
 
+@curate_app.command("geo")
+def curate_geo(sources: Path | None = SOURCES, repo: Path = REPO) -> None:
+    """Rebuild src/blocwatch/data/geo/* (the world map's shapes and small-state markers) from SOURCES/geo."""
+    _run("geo", sources, repo)
+
+
 @curate_app.command("all")
 def curate_all(sources: Path | None = SOURCES, repo: Path = REPO) -> None:
-    """Rebuild every curated table: registry, statements, unga, dgacm, hrc, in that order."""
+    """Rebuild every curated table: registry, statements, unga, dgacm, hrc, geo, in that order."""
     changed = [name for name, _, _ in STEPS if _run(name, sources, repo)]
     say(f"changed: {', '.join(changed)}" if changed else "all curated data unchanged")
 

@@ -34,6 +34,9 @@ PATTERNS = (
     "hrc/ohchr_votes.sqlite3",
     "hrc/votes/*.csv",
     "hrc/raw/*",
+    "geo/countries-50m.json",
+    "geo/countries-110m.json",
+    "geo/LICENSE",
 )
 MANIFEST = "SHA256SUMS"
 

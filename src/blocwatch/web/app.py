@@ -7,25 +7,27 @@
   one message and the close matches: JSON under ``/api``, an HTML page
   elsewhere. An unknown path is a 404 the same way.
 * Read routes carry ``Cache-Control`` and a strong ``ETag`` (a hash of the
-  body); a request whose ``If-None-Match`` matches gets ``304 Not Modified``.
+  body); a request whose ``If-None-Match`` matches gets ``304 Not Modified``;
+  responses are kept per data version and gzipped once
+  (:class:`blocwatch.web.cache.ResponseCache`, a pure ASGI layer).
 """
 
 from __future__ import annotations
 
-import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from blocwatch.errors import BlocwatchError
+from blocwatch.web.cache import ResponseCache
 from blocwatch.web.render import CACHE_CONTROL, HERE, error_response, vega_bundle
 
 if TYPE_CHECKING:
     from blocwatch.api.core import Blocwatch
+
 
 def create_app(bw: Blocwatch | None = None, *, url: str | None = None) -> FastAPI:
     """The dashboard on ``bw`` (or on ``blocwatch.open(url)``)."""
@@ -40,7 +42,7 @@ def create_app(bw: Blocwatch | None = None, *, url: str | None = None) -> FastAP
                               "recorded votes of the General Assembly and the Human Rights Council.",
                   docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json")
     app.state.bw = handle
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(ResponseCache, version=handle.data_version, cache_control=CACHE_CONTROL)
 
     @app.exception_handler(BlocwatchError)
     async def blocwatch_error(request: Request, exc: BlocwatchError) -> Response:
@@ -50,20 +52,6 @@ def create_app(bw: Blocwatch | None = None, *, url: str | None = None) -> FastAP
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = "no such page" if exc.status_code == 404 else str(exc.detail)
         return error_response(request, exc.status_code, message)
-
-    @app.middleware("http")
-    async def etag(request: Request, call_next: Any) -> Response:
-        response = await call_next(request)
-        if request.method != "GET" or response.status_code != 200 or request.url.path.startswith("/static/"):
-            return response
-        body = b"".join([chunk async for chunk in response.body_iterator])
-        tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "etag")}
-        headers["ETag"] = tag
-        headers.setdefault("Cache-Control", CACHE_CONTROL)
-        if tag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
-            return Response(status_code=304, headers={"ETag": tag, "Cache-Control": headers["Cache-Control"]})
-        return Response(body, status_code=200, headers=headers, media_type=response.media_type)
 
     @app.get("/static/vega.js", include_in_schema=False)
     def vega_js() -> Response:
