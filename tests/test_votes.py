@@ -381,3 +381,18 @@ def test_a_write_that_fails_half_way_changes_nothing(small_db_url):
         source_id = get_source(db, kind="web", url="https://example.org/half", title=None).id
         write_roll_calls(db, [good, bad], source_id, source_label="t")
     assert {t: _count(bw.engine, f"SELECT COUNT(*) FROM {t}") for t in before} == before
+
+
+def test_a_changed_vote_changes_the_data_version(small_db_url):
+    """Caches (the API's, the web's) are keyed on the data version: a replaced vote must change it."""
+    import blocwatch
+
+    bw = blocwatch.open(small_db_url)
+    bw.votes.add(HRC_49_1, forum="hrc", symbol="TEST/V/1", on="2022-03-04", title="t",
+                 source_url="https://example.org/v")
+    before = bw.data_version()
+    changed = HRC_49_1.replace("Against (2): Eritrea, Russian Federation", "Against (1): Eritrea").replace(
+        "Abstaining (13): ", "Abstaining (14): Russian Federation, ")
+    bw.votes.add(changed, forum="hrc", symbol="TEST/V/1", on="2022-03-04", title="t",
+                 source_url="https://example.org/v", replace=True)
+    assert bw.data_version() != before and bw.votes.show("TEST/V/1").position_of("RUS") == "abstain"

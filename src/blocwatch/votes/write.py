@@ -20,13 +20,16 @@ One function, :func:`write_roll_calls`, in the caller's transaction:
   checked overrides) are stored once each.
 
 The packed vote vectors (:mod:`blocwatch.ga.vectors`) are refreshed in the
-same transaction, so readers never see votes without their vectors.
+same transaction, so readers never see votes without their vectors; a write
+that changed anything is logged in ``imports`` (so the data version, and every
+cache keyed on it, changes).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -251,6 +254,11 @@ def write_roll_calls(session: Session, roll_calls: Sequence[RollCall], source_id
     touched |= {rcid for rcid, *_ in vote_rows}
     if touched:
         vectors.refresh(conn, touched)
+    if out.changed_anything:
+        # logged, so the data version (the newest import) changes with any change to the votes
+        conn.execute(insert(vectors.table("imports")), [{
+            "kind": "votes", "path": source_label[:500], "sha256": None, "source_id": source_id,
+            "rows": out.votes_added + out.votes_changed, "finished_at": datetime.now()}])
     return out
 
 
