@@ -8,11 +8,14 @@ What it does, in order:
 
 1. builds a fresh database with every bundled loader in a temporary folder
    (never the user's), and picks what the clients ask for from it: every
-   event, every member state, and a fixed sample of the recorded votes since
+   event, every member and observer state, and a fixed sample of the recorded votes since
    2019 in both forums (the ones with a symbol);
 2. starts ``blocwatch serve`` on it (its own process group, a free port) and
-   waits for ``/``; asks every route once (a warm server, as after
-   ``make run``);
+   waits for ``/``; then, unless ``--cold``, waits for the states' GA numbers
+   (computed once per server in the background) and asks every path once —
+   which checks that each answers 200 and fills the server's response cache,
+   so the run measures a warm server; ``--cold`` measures one whose every
+   first render falls inside the run;
 3. the home page's first render in Debian's chromium, if installed
    (Playwright; the first-contentful-paint of a fresh browser context, 1
    cold + ``RENDERS`` warm loads);
@@ -23,7 +26,7 @@ What it does, in order:
    average (the load generator shares the machine's cores with the server);
 5. stops the server, always.
 
-``python benchmarks/web_load.py [--users 20] [--time 30s] [--think 0] [--only ROUTE_PREFIX ...]``
+``python benchmarks/web_load.py [--users 20] [--time 30s] [--think 0] [--cold] [--only ROUTE ...]``
 (``--only /api/home /`` tests the harness on the skeleton's routes).
 Exit status 1 if any request failed.
 """
@@ -183,6 +186,35 @@ def _answers(url: str) -> bool:
         return False
 
 
+def wait_state_ga(base: str, iso3: str = "CHN") -> None:
+    """Wait for the states' GA numbers, computed once per server in the background on the first state page."""
+    start = time.perf_counter()
+    while True:
+        with urllib.request.urlopen(f"{base}/api/states/{iso3}/ga", timeout=120) as r:
+            if json.load(r)["status"] != "computing":
+                break
+        if time.perf_counter() - start > 180:
+            raise SystemExit("the states' GA numbers were still computing after 180 s")
+        time.sleep(0.5)
+    print(f"states' GA numbers (ideal points, agreement) computed in {time.perf_counter() - start:.1f} s")
+
+
+def warm_up(base: str, chosen: dict[str, list[str]]) -> list[tuple[str, int]]:
+    """Ask every path once, one at a time (its first, uncached render); print the times per route; the non-200s."""
+    bad = []
+    print(f"first render of each path, one at a time: {'route':<22} {'paths':>6} {'median ms':>10} {'max ms':>8}")
+    for name, paths in chosen.items():
+        times = []
+        for path in paths:
+            start = time.perf_counter()
+            code = status(base + path)
+            times.append((time.perf_counter() - start) * 1000)
+            if code != 200:
+                bad.append((path, code))
+        print(f"{'':<42} {name:<22} {len(paths):>6} {statistics.median(times):>10.0f} {max(times):>8.0f}")
+    return bad
+
+
 def print_render(base: str) -> None:
     renders = first_render(base)
     if renders:
@@ -216,6 +248,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--time", default="30s")
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean pause between one client's requests, in seconds (default 0: none)")
+    parser.add_argument("--cold", action="store_true",
+                        help="no warm-up: the server's caches start empty (default: every path asked once first)")
     parser.add_argument("--only", nargs="*", default=None, help="only the routes named (locust names, e.g. /api/home)")
     args = parser.parse_args(argv)
 
@@ -232,7 +266,12 @@ def main(argv: list[str]) -> int:
     print("routes: " + ", ".join(f"{k} ({len(v)} paths)" for k, v in chosen.items()))
 
     with serving(db, workdir) as base:
-        bad = [(p, s) for paths in chosen.values() for p in paths if (s := status(base + p)) != 200]
+        bad: list[tuple[str, int]] = []
+        if args.cold:
+            print("cold: no warm-up; each path's first render (and the states' GA computation) happens in the run")
+        else:
+            wait_state_ga(base)
+            bad = warm_up(base, chosen)
         if bad:
             print(f"warm-up: {len(bad)} paths do not answer 200, e.g. "
                   + ", ".join(f"{p} ({s})" for p, s in bad[:8]))
