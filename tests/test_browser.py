@@ -240,16 +240,7 @@ def test_screenshots_at_1280_and_375(loaded, name):
         assert path.stat().st_size > 0
 
 
-# Charts that keep a fixed width (Vega-Lite "width": N) push the page wider than a phone's screen; the maps
-# already fill their container. Strict: these pass, and must lose the mark, once those charts do too.
-def _fixed_width(charts: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"a chart keeps a fixed width wider than 375 px ({charts})")
-
-
-MOBILE_CASES = ["home",
-                pytest.param("event", marks=_fixed_width("event-groups bars: page 740 px")),
-                pytest.param("vote", marks=_fixed_width("vote-groups bars: page 668 px")),
-                pytest.param("state", marks=_fixed_width("state-ideal and state-agreement lines: page 723 px"))]
+MOBILE_CASES = ["home", "event", "vote", "state"]
 
 
 @pytest.mark.parametrize("name", MOBILE_CASES)

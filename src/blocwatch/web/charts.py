@@ -119,6 +119,14 @@ def _finish(ch: alt.TopLevelMixin, title: str, description: str, subtitle: str |
     return ch.to_dict()
 
 
+def _fit(spec: dict[str, Any]) -> dict[str, Any]:
+    """A single-view chart that takes its container's width (a phone's 375 px too); the server's SVG and PNG
+    render it at the maps' width (see the ``container`` case where specs are made self-contained)."""
+    spec["width"] = "container"
+    spec["autosize"] = {"type": "fit-x", "contains": "padding"}
+    return spec
+
+
 def _countries() -> list[registry.Country]:
     return [c for c in registry.all_entities() if c.status != "former"]
 
@@ -350,8 +358,8 @@ def event_groups(bw: Blocwatch, key: str) -> Chart:
     description = (f"Horizontal stacked bars: the named signatories of {event.id} by UN regional group"
                    + (", and of its counter-statement," if counters else "")
                    + " with the claimed but unnamed signatories in grey.")
-    spec = _finish(bars, title, description, "Bar length: the claimed count (or the named count if none)",
-                   {"groups": rows})
+    spec = _fit(_finish(bars, title, description, "Bar length: the claimed count (or the named count if none)",
+                   {"groups": rows}))
     columns = [("side", "Statement"), ("group", "Regional group"), ("count", "Signatories")]
     return Chart("event-groups", key, title, description, spec, columns, rows)
 
@@ -381,9 +389,9 @@ def state_ideal(bw: Blocwatch, key: str) -> Chart:
     description = (f"Line chart of {state.name}'s ideal point in {len(rows)} General Assembly sessions, estimated "
                    "with the dynamic (random-walk) model over all stored sessions, with a band of ±1.96 standard "
                    "errors; higher values are closer to the United States.")
-    spec = _finish(alt.layer(band, line).properties(width=MAP_WIDTH - 100, height=260), title, description,
+    spec = _fit(_finish(alt.layer(band, line).properties(width=MAP_WIDTH - 100, height=260), title, description,
                    "Band: ±1.96 standard errors. One scale for all sessions (unlike per-session static points).",
-                   {"ideal": rows})
+                   {"ideal": rows}))
     columns = [("session", "Session"), ("year", "Opened"), ("ideal", "Ideal point"), ("se", "Standard error")]
     return Chart("state-ideal", key, title, description, spec, columns, rows)
 
@@ -414,8 +422,8 @@ def state_agreement(bw: Blocwatch, key: str) -> Chart:
     title = f"{state.name}: agreement with China and the United States in the General Assembly, by year"
     description = (f"Line chart: for each year with recorded General Assembly votes, the share of votes on which "
                    f"{state.name} voted the same way as {' and as '.join(domain)}.")
-    spec = _finish(line, title, description, "Agreement: same position (yes, no or abstain) on roll calls both "
-                   "took part in", {"agreement": rows})
+    spec = _fit(_finish(line, title, description, "Agreement: same position (yes, no or abstain) on roll calls both "
+                   "took part in", {"agreement": rows}))
     columns = [("year", "Year"), ("with", "With"), ("agree", "Agreement"), ("n", "Joint votes")]
     return Chart("state-agreement", key, title, description, spec, columns, rows)
 
@@ -488,7 +496,7 @@ def vote_groups(bw: Blocwatch, key: str) -> Chart:
     title = f"Positions on {_vote_name(record)} by regional group"
     description = (f"Horizontal stacked bars: for each UN regional group, how many states voted yes, no, abstained "
                    f"or were absent on {record.forum_name} vote {record.symbol or record.rcid} ({counted}).")
-    spec = _finish(bars, title, description, (record.title or "")[:140] or None, {"positions": rows})
+    spec = _fit(_finish(bars, title, description, (record.title or "")[:140] or None, {"positions": rows}))
     columns = [("group", "Regional group"), ("position", "Position"), ("count", "States")]
     return Chart("vote-groups", key, title, description, spec, columns, rows)
 
