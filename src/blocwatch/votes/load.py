@@ -38,7 +38,7 @@ def load_dgacm(db: Session, ga_sessions: tuple[int, ...] | None = None) -> Votes
 
     source = dgacm_source(db)
     written = write_roll_calls(db, roll_calls, source.id, source_label="the UN's resolutions (DGACM)",
-                               what="UN DGACM machine-readable resolution")
+                               what="UN DGACM machine-readable resolution", log=False)
     classify_stored(db.connection())  # the 1946-2019 roll calls' titles, by the same rules
     return written
 
@@ -55,7 +55,7 @@ def load_hrc(db: Session) -> VotesWritten:
     write_terms(db, "hrc", read.terms, terms_source.id)
     source = get_source(db, kind="curation", title=HRC_TITLE, citation=CITATION + " Curated by blocwatch.hrc.")
     written = write_roll_calls(db, read.roll_calls, source.id, source_label="the OHCHR voting records",
-                               what="OHCHR library voting record")
+                               what="OHCHR library voting record", log=False)
     _link_checked_sources(db, read.sources)
     return written
 

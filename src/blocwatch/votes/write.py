@@ -154,12 +154,13 @@ def _name(code: int | None) -> str:
 
 def write_roll_calls(session: Session, roll_calls: Sequence[RollCall], source_id: int, *, source_label: str,
                      replace: bool = False, what: str | None = None,
-                     progress: Callable[[int], None] | None = None) -> VotesWritten:
+                     progress: Callable[[int], None] | None = None, log: bool = True) -> VotesWritten:
     """Store ``roll_calls`` from the source ``source_id`` (``source_label`` names it in notes and messages).
 
     See the module docstring for what happens to a roll call already stored.
     Raises :class:`Conflict` (nothing written) when a roll call stored from
-    this same source differs, unless ``replace``.
+    this same source differs, unless ``replace``. ``log``: record a write that changed anything in
+    ``imports`` (the bundled loaders pass False: their runner logs them).
     """
     conn = session.connection()
     r, v = vectors.table("roll_calls"), vectors.table("votes")
@@ -254,8 +255,9 @@ def write_roll_calls(session: Session, roll_calls: Sequence[RollCall], source_id
     touched |= {rcid for rcid, *_ in vote_rows}
     if touched:
         vectors.refresh(conn, touched)
-    if out.changed_anything:
-        # logged, so the data version (the newest import) changes with any change to the votes
+    if log and out.changed_anything:
+        # logged (a bundled loader is logged by its runner instead), so the data version (the newest import)
+        # changes with any change to the votes
         conn.execute(insert(vectors.table("imports")), [{
             "kind": "votes", "path": source_label[:500], "sha256": None, "source_id": source_id,
             "rows": out.votes_added + out.votes_changed, "finished_at": datetime.now()}])

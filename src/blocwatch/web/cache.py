@@ -89,11 +89,14 @@ class ResponseCache:
         body = b"".join(chunks)
         raw_headers = [(k.lower(), v) for k, v in start.get("headers", [])]
         cache_control = next((v for k, v in raw_headers if k == b"cache-control"), None)
+        etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
         if start.get("status") != 200 or (cache_control and b"no-store" in cache_control):
+            # not kept (an error, or a page still being computed): sent as it is, a 200 with its tag
+            if start.get("status") == 200:
+                raw_headers = [(k, v) for k, v in raw_headers if k != b"etag"] + [(b"etag", etag)]
             await send({**start, "headers": raw_headers})
             await send({"type": "http.response.body", "body": body})
             return None
-        etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
         kept = [(k, v) for k, v in raw_headers if k not in (b"content-length", b"etag", b"content-encoding")]
         if cache_control is None:
             kept.append((b"cache-control", self.cache_control))
