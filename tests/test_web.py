@@ -290,7 +290,10 @@ def test_search(client, bw):
 # --------------------------------------------------------------------------- HTTP
 
 
-def test_etag_and_304(client):
+def test_etag_and_304(client, bw):
+    from blocwatch.web import api
+
+    api.warm(bw, wait=True)  # the state page is "computing" (no-store) until the GA series are ready
     for url in ("/events/ga78-critical", "/api/votes/A/RES/ES-11/1", "/states/SOM"):
         r = client.get(url)
         tag = r.headers["etag"]
