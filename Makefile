@@ -6,9 +6,10 @@ STAMP := $(VENV)/.installed
 # Exact versions of every dependency; pyproject.toml holds only lower bounds.
 CONSTRAINTS := constraints.txt
 # Test workers: pytest-xdist on both cores, tests handed out one at a time (slow ones first, see
-# tests/conftest.py); `make test WORKERS=0` runs in one process.
+# tests/conftest.py); a module marked xdist_group (the web and browser tests) stays on one worker, so its
+# app, server and browser start once; `make test WORKERS=0` runs in one process.
 WORKERS ?= 2
-XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist load --maxschedchunk 1)
+XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup --maxschedchunk 1)
 
 .PHONY: run serve test test-fast lint typecheck install curate bench clean migration-reset
 

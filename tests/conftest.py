@@ -194,6 +194,17 @@ def small_cli(small_db_url):
     return _cli(small_db_url)
 
 
+@pytest.fixture(scope="session")
+def web_bw(small_db_file):
+    """One read-only ``blocwatch.open()`` handle on the small database for the web tests (test_web,
+    test_web_charts, test_browser: one xdist group, so its caches and GA computations are shared)."""
+    import blocwatch
+
+    handle = blocwatch.open(str(small_db_file))
+    yield handle
+    handle.close()
+
+
 @pytest.fixture(scope="module")
 def small_bw(small_db_file):
     """A ``blocwatch.open()`` handle on the shared small database, for read-only API tests (one per module)."""

@@ -32,9 +32,9 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.xdist_group("web"), pytest.mark.skipif(
     not CHROMIUM.exists(),
-    reason="Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium (.ci/run does)")
+    reason="Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium (.ci/run does)")]
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("BLOCWATCH_TEST_ARTIFACTS", REPO / "test-artifacts")) / "browser"
@@ -55,14 +55,13 @@ WIDTHS = {"desktop": 1280, "mobile": 375}
 # --- the server and the browser ------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def base_url(small_db_file) -> Iterator[str]:
+def base_url(web_bw) -> Iterator[str]:
     """The dashboard on the small database, served by uvicorn in a background thread until the module ends."""
     import uvicorn
 
-    import blocwatch
     from blocwatch.web.app import create_app
 
-    handle = blocwatch.open(str(small_db_file))
+    handle = web_bw
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -84,8 +83,7 @@ def base_url(small_db_file) -> Iterator[str]:
     finally:
         server.should_exit = server.force_exit = True  # no graceful wait for the browser's keep-alive connections
         thread.join(timeout=10)
-        sock.close()
-        handle.close()
+        sock.close()  # the handle is the session's (web_bw): closed at the end of the run
 
 
 def _get_quietly(url: str) -> None:
@@ -236,7 +234,7 @@ def test_screenshots_at_1280_and_375(loaded, name):
     """Screenshots of the whole page at both widths, saved as the run's artifacts."""
     for width in WIDTHS.values():
         path = artifact(f"{name}-{width}.png")
-        loaded(name, width).page.screenshot(path=path, full_page=True)
+        loaded(name, width).page.screenshot(path=path)  # the viewport
         assert path.stat().st_size > 0
 
 

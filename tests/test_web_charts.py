@@ -29,13 +29,13 @@ CHARTS = [("series-groups", "xinjiang"), ("series-map", "xinjiang"), ("event-map
           ("event-groups", EVENT), ("state-agreement", "FRA"), ("vote-map", VOTE), ("vote-groups", VOTE)]
 
 
-@pytest.fixture(scope="module")
-def bw(small_db_file):
-    import blocwatch
+# One worker runs the web modules (test_web, test_web_charts, test_browser) on one shared handle: one
+# background computation of the GA series.
+pytestmark = pytest.mark.xdist_group("web")
 
-    handle = blocwatch.open(str(small_db_file))
-    yield handle
-    handle.close()
+@pytest.fixture(scope="module")
+def bw(web_bw):
+    return web_bw
 
 
 @pytest.fixture(scope="module")
