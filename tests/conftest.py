@@ -45,13 +45,16 @@ SMALL_SESSIONS = (1, 30, 31, 32, 39, 40, 50, 70, 73, 74, 76, 78)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the tests marked slow first (otherwise in collection order).
+    """Run the groups of tests that stay on one worker (``xdist_group``: the web modules, about a minute
+    together) first, then the tests marked slow, then the rest (in collection order).
 
-    Under pytest-xdist (``make test``: ``--maxschedchunk 1`` hands out tests
-    one at a time) the long tests then start at once on separate workers and
-    the short ones fill the gaps, instead of one long test starting last.
+    Under pytest-xdist (``make test``: ``--dist loadgroup --maxschedchunk 1``
+    hands out tests one at a time) the long work then starts at once on
+    separate workers and the short tests fill the gaps, instead of one long
+    piece starting last.
     """
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    items.sort(key=lambda item: (item.get_closest_marker("xdist_group") is None,
+                                 item.get_closest_marker("slow") is None))
 
 
 @pytest.fixture(scope="session")
