@@ -165,7 +165,7 @@ def _open(browser, base_url: str, path: str, width: int = 1280, height: int = 80
     page.on("requestfailed", lambda r: seen.failed.append(f"{r.url} ({r.failure})")
             if urlsplit(r.url).netloc == origin else None)
     page.on("response", lambda r: seen.failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
-    response = page.goto(path, wait_until="networkidle")
+    response = page.goto(path, wait_until="load")
     assert response is not None and response.ok, f"{path}: HTTP {response.status if response else '?'}"
     # Every check sees the charts drawn (charts.js marks a drawn chart .chart-ready).
     try:
