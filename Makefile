@@ -34,11 +34,16 @@ run: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/blocwatch serve
 
+# Everything but the browser tests (about 2.5 min on 2 cores); the browser tests drive Debian's chromium
+# (apt-get install chromium) and run alone, in one process, after it (.ci/run runs both).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(XDIST)
+	$(BIN)/python -m pytest -q $(XDIST) -m 'not browser'
+
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -q -m browser tests/test_browser.py
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q $(XDIST) -m 'not slow'
+	$(BIN)/python -m pytest -q $(XDIST) -m 'not slow and not browser'
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

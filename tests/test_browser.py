@@ -32,7 +32,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [pytest.mark.xdist_group("web"), pytest.mark.skipif(
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("web"), pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Debian's chromium is not installed (/usr/bin/chromium): apt-get install -y chromium (.ci/run does)")]
 
