@@ -209,6 +209,17 @@ def web_bw(small_db_file):
 
 
 @pytest.fixture(scope="module")
+def client(web_bw):
+    """An HTTP client on the dashboard (``create_app(web_bw)``), for the web page and chart tests."""
+    from fastapi.testclient import TestClient
+
+    from blocwatch.web.app import create_app
+
+    with TestClient(create_app(web_bw)) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
 def small_bw(small_db_file):
     """A ``blocwatch.open()`` handle on the shared small database, for read-only API tests (one per module)."""
     import blocwatch

@@ -28,17 +28,6 @@ def plain(data: Any) -> Any:
 # background computation of the GA series.
 pytestmark = pytest.mark.xdist_group("web")
 
-@pytest.fixture(scope="module")
-def bw(web_bw):
-    return web_bw
-
-
-@pytest.fixture(scope="module")
-def client(bw):
-    from blocwatch.web.app import create_app
-
-    with TestClient(create_app(bw)) as c:
-        yield c
 
 
 def csv_of(client: TestClient, url: str) -> pd.DataFrame:
@@ -70,14 +59,14 @@ def check_page(r) -> str:
 # --------------------------------------------------------------------------- home, series
 
 
-def test_home(client, bw):
+def test_home(client, web_bw):
     html = check_page(client.get("/"))
     assert "Latest events" in html and 'id="home-q"' in html
     assert "/series/xinjiang" in html
     data = client.get("/api/home").json()
-    assert data["series"] == plain(bw.events.series("xinjiang").to_json())
-    assert data["latest"] == plain([r.to_json() for r in bw.events.list()[-5:][::-1]])
-    assert data["votes"] == plain(bw.overview().votes)
+    assert data["series"] == plain(web_bw.events.series("xinjiang").to_json())
+    assert data["latest"] == plain([r.to_json() for r in web_bw.events.list()[-5:][::-1]])
+    assert data["votes"] == plain(web_bw.overview().votes)
     for e in data["latest"]:
         assert f'href="/events/{e["id"]}"' in html
     assert f'{data["votes"]["hrc"]["roll_calls"]:,}' in html
@@ -85,12 +74,12 @@ def test_home(client, bw):
     assert list(latest["id"]) == [e["id"] for e in data["latest"]]
 
 
-def test_series(client, bw):
+def test_series(client, web_bw):
     html = check_page(client.get("/series/xinjiang"))
     assert 'data-spec="/charts/series-groups/xinjiang.json"' in html
     assert 'data-spec="/charts/series-map/xinjiang.json"' in html
-    assert client.get("/api/series/xinjiang").json() == plain(bw.events.series("xinjiang").to_json())
-    matrix = bw.events.matrix("xinjiang").to_json()
+    assert client.get("/api/series/xinjiang").json() == plain(web_bw.events.series("xinjiang").to_json())
+    matrix = web_bw.events.matrix("xinjiang").to_json()
     assert client.get("/api/series/xinjiang/matrix").json() == plain(matrix)
     assert len(client.get("/series/xinjiang").content) < 500_000  # with the Vega bundle (~0.9 MB): under 1.5 MB
 
@@ -102,19 +91,19 @@ def test_series(client, bw):
     assert "ga78-critical" in frame.columns
     assert frame.set_index("iso3").loc["GBR", "ga78-critical"] == "signed"
     timeline = csv_of(client, "/api/series/xinjiang?format=csv")
-    assert list(timeline["id"]) == [t["id"] for t in matrix_events(bw)]
+    assert list(timeline["id"]) == [t["id"] for t in matrix_events(web_bw)]
     assert client.get("/series/narnia").status_code == 404
     assert client.get("/api/series/xinjiang/matrix?group=nowhere").status_code == 400
 
 
-def matrix_events(bw) -> list[dict]:
-    return bw.events.series("xinjiang").timeline
+def matrix_events(web_bw) -> list[dict]:
+    return web_bw.events.series("xinjiang").timeline
 
 
 # --------------------------------------------------------------------------- events, compare
 
 
-def test_event(client, bw):
+def test_event(client, web_bw):
     html = check_page(client.get("/events/ga78-critical"))
     for name in ("Republic of Moldova", "Paraguay", "Tuvalu"):  # the first-time signers
         assert re.search(rf">{name}</a> \(first time\)", html), name
@@ -125,10 +114,10 @@ def test_event(client, bw):
     assert "The claimed number of signatories is 51" in html  # the brief
     assert "https://www.ukuyghurs.org/post/joint-statement" in html  # the sources
 
-    summary = bw.events.show("ga78-critical").to_json()
+    summary = web_bw.events.show("ga78-critical").to_json()
     assert client.get("/api/events/ga78-critical").json() == plain(summary)
     assert client.get(f"/api/events/{EVENT}").json() == plain(summary)
-    assert client.get("/api/events/ga78-critical/brief").json() == plain(bw.events.brief(EVENT).to_json())
+    assert client.get("/api/events/ga78-critical/brief").json() == plain(web_bw.events.brief(EVENT).to_json())
 
     r = client.get("/events/2023-10-18", follow_redirects=False)  # a unique prefix: the permalink
     assert r.status_code == 307 and r.headers["location"] == f"/events/{EVENT}"
@@ -150,13 +139,13 @@ def test_unknown_event_offers_close_matches(client):
     assert r.status_code == 404 and EVENT in r.json()["close_matches"]
 
 
-def test_compare(client, bw):
+def test_compare(client, web_bw):
     html = check_page(client.get("/compare/ga77-critical/ga78-critical"))
     assert "Republic of Moldova" in html and "Türkiye" in html
     data = client.get("/api/compare/ga77-critical/ga78-critical").json()
-    assert data == plain({"diff": bw.events.diff("ga77-critical", "ga78-critical").to_json(),
-                          "a": bw.events.show("ga77-critical").to_json(),
-                          "b": bw.events.show("ga78-critical").to_json()})
+    assert data == plain({"diff": web_bw.events.diff("ga77-critical", "ga78-critical").to_json(),
+                          "a": web_bw.events.show("ga77-critical").to_json(),
+                          "b": web_bw.events.show("ga78-critical").to_json()})
     frame = csv_of(client, "/api/compare/ga77-critical/ga78-critical?format=csv")
     assert set(frame[frame["change"] == "left"]["iso3"]) == {"BLZ", "SOM", "TUR"}
 
@@ -172,12 +161,12 @@ def test_state_names_redirect(client):
     assert r.status_code == 307 and r.headers["location"] == "/api/states/SOM"
 
 
-def test_state(client, bw):
+def test_state(client, web_bw):
     from blocwatch.web import api
 
-    history = bw.countries.history("SOM").to_json()
+    history = web_bw.countries.history("SOM").to_json()
     assert client.get("/api/states/SOM").json() == plain(history)
-    api.warm(bw, wait=True)
+    api.warm(web_bw, wait=True)
     html = check_page(client.get("/states/SOM"))
     assert "Somalia" in html and 'href="/events/2019-07-12-hrc41-letter-supportive"' in html
     assert 'data-spec="/charts/state-ideal/SOM.json"' in html
@@ -185,8 +174,8 @@ def test_state(client, bw):
     assert "2019-01-01" in html  # its Council term
     ga = client.get("/api/states/SOM/ga").json()
     assert ga["status"] == "ready"
-    assert ga["ideal"] == plain([r for r in bw.ga.ideal(None).to_json() if r["iso3"] == "SOM"])
-    with_china = plain(bw.ga.agreement(country="SOM", with_="CHN").to_json())
+    assert ga["ideal"] == plain([r for r in web_bw.ga.ideal(None).to_json() if r["iso3"] == "SOM"])
+    with_china = plain(web_bw.ga.agreement(country="SOM", with_="CHN").to_json())
     assert sorted((r for r in ga["agreement"] if r["b"] == "CHN"), key=lambda r: r["year"]) == \
         sorted(with_china, key=lambda r: r["year"])
     events = csv_of(client, "/api/states/SOM?format=csv")
@@ -204,19 +193,19 @@ def test_unknown_state_offers_close_matches(client):
     assert client.get("/api/states/Narnia").json()["close_matches"][0] == "ARM"
 
 
-def test_states_list(client, bw):
+def test_states_list(client, web_bw):
     html = check_page(client.get("/states"))
     assert html.count('<a href="/states/') >= 195
-    assert client.get("/api/states").json() == plain([c.to_dict() for c in bw.countries.list()])
+    assert client.get("/api/states").json() == plain([c.to_dict() for c in web_bw.countries.list()])
     assert len(csv_of(client, "/api/states?format=csv")) == 195
 
 
 # --------------------------------------------------------------------------- votes
 
 
-def test_vote(client, bw):
+def test_vote(client, web_bw):
     html = check_page(client.get("/votes/A/RES/ES-11/1"))
-    record = bw.votes.show("A/RES/ES-11/1")
+    record = web_bw.votes.show("A/RES/ES-11/1")
     for position, n in (("yes", 141), ("no", 5), ("abstain", 35)):
         assert re.search(rf'<th scope="row">{position}</th><td class="num">{n}</td>', html), position
     against = [p for p in record.positions if p["position"] == "no"]
@@ -238,7 +227,7 @@ def test_vote(client, bw):
 
     council = check_page(client.get("/votes/A/HRC/RES/49/1"))
     assert "Human Rights Council" in council and "Russian Federation" in council
-    assert client.get("/api/votes/A/HRC/RES/49/1").json() == plain(bw.votes.show("A/HRC/RES/49/1").to_json())
+    assert client.get("/api/votes/A/HRC/RES/49/1").json() == plain(web_bw.votes.show("A/HRC/RES/49/1").to_json())
 
 
 def test_unknown_vote_offers_close_matches(client):
@@ -247,12 +236,12 @@ def test_unknown_vote_offers_close_matches(client):
     assert "A/RES/ES-11/1" in client.get("/api/votes/A/RES/ES-11/99").json()["close_matches"]
 
 
-def test_vote_search(client, bw):
+def test_vote_search(client, web_bw):
     html = check_page(client.get("/votes"))
     assert 'name="target"' in html and "vote found" not in html
     url = "/votes?forum=&target=RUS&text=&from=2020-01-01&to=&state=IND&subject="
     html = check_page(client.get(url))
-    expected = bw.votes.search(target="RUS", state="IND", date_from="2020-01-01", limit=50).to_json()
+    expected = web_bw.votes.search(target="RUS", state="IND", date_from="2020-01-01", limit=50).to_json()
     assert client.get("/api" + url).json() == plain(expected)
     assert f"{expected['total']} votes found" in html
     for h in expected["hits"]:
@@ -265,7 +254,7 @@ def test_vote_search(client, bw):
 # --------------------------------------------------------------------------- search
 
 
-def test_search(client, bw):
+def test_search(client, web_bw):
     r = client.get("/search?q=Somalie", follow_redirects=False)  # a unique state: its page
     assert r.status_code == 307 and r.headers["location"] == "/states/SOM"
     data = client.get("/api/search?q=Somalie").json()
@@ -277,7 +266,7 @@ def test_search(client, bw):
     html = check_page(client.get("/search?q=Ukraine"))  # a state and votes: no redirect
     assert 'href="/states/UKR"' in html
     data = client.get("/api/search?q=Ukraine").json()
-    assert data["votes"] == plain(bw.votes.search(text="Ukraine", limit=50).to_json())
+    assert data["votes"] == plain(web_bw.votes.search(text="Ukraine", limit=50).to_json())
 
     data = client.get("/api/search?q=A/RES/ES-11/1").json()
     assert data["votes"]["hits"][0]["symbol"] == "A/RES/ES-11/1"
@@ -290,10 +279,10 @@ def test_search(client, bw):
 # --------------------------------------------------------------------------- HTTP
 
 
-def test_etag_and_304(client, bw):
+def test_etag_and_304(client, web_bw):
     from blocwatch.web import api
 
-    api.warm(bw, wait=True)  # the state page is "computing" (no-store) until the GA series are ready
+    api.warm(web_bw, wait=True)  # the state page is "computing" (no-store) until the GA series are ready
     for url in ("/events/ga78-critical", "/api/votes/A/RES/ES-11/1", "/states/SOM"):
         r = client.get(url)
         tag = r.headers["etag"]

@@ -33,17 +33,6 @@ CHARTS = [("series-groups", "xinjiang"), ("series-map", "xinjiang"), ("event-map
 # background computation of the GA series.
 pytestmark = pytest.mark.xdist_group("web")
 
-@pytest.fixture(scope="module")
-def bw(web_bw):
-    return web_bw
-
-
-@pytest.fixture(scope="module")
-def client(bw):
-    from blocwatch.web.app import create_app
-
-    with TestClient(create_app(bw)) as c:
-        yield c
 
 
 def spec_of(client: TestClient, name: str, key: str) -> dict[str, Any]:
@@ -86,9 +75,9 @@ def test_every_chart_is_valid_vega_lite_with_title_description_and_axis_titles(c
         assert all(t.get("title") for t in b.get("tooltip", []))
 
 
-def test_event_map_colours_exactly_the_named_signers_and_marks_the_small_states(client, bw):
-    summary = bw.events.show(EVENT)
-    counter = bw.events.show(summary.counter["id"])
+def test_event_map_colours_exactly_the_named_signers_and_marks_the_small_states(client, web_bw):
+    summary = web_bw.events.show(EVENT)
+    counter = web_bw.events.show(summary.counter["id"])
     rows = {r["iso3"]: r for r in spec_of(client, "event-map", EVENT)["datasets"]["states"]}
     by_category: dict[str, set[str]] = {}
     for iso3, r in rows.items():
@@ -105,8 +94,8 @@ def test_event_map_colours_exactly_the_named_signers_and_marks_the_small_states(
     assert rows["FRA"]["lon"] is None and rows["CHN"]["lon"] is None  # big enough to see
 
 
-def test_event_groups_counts_named_by_group_and_the_unnamed(client, bw):
-    summary = bw.events.show(EVENT)
+def test_event_groups_counts_named_by_group_and_the_unnamed(client, web_bw):
+    summary = web_bw.events.show(EVENT)
     rows = spec_of(client, "event-groups", EVENT)["datasets"]["groups"]
     mine = [r for r in rows if r["event"] == summary.id]
     named = {r["group"]: r["count"] for r in mine if r["group"] != charts.UNNAMED}
@@ -116,22 +105,22 @@ def test_event_groups_counts_named_by_group_and_the_unnamed(client, bw):
     assert sum(r["count"] for r in counter) == summary.counter["claimed_count"]
 
 
-def test_series_groups_sum_to_each_events_counts_by_group(client, bw):
+def test_series_groups_sum_to_each_events_counts_by_group(client, web_bw):
     spec = spec_of(client, "series-groups", "xinjiang")
     sums: Counter[tuple[str, str]] = Counter()
     for r in spec["datasets"]["groups"]:
         sums[(r["event"], r["group"])] += r["named"]
-    events = bw.events.list(series="xinjiang")
+    events = web_bw.events.list(series="xinjiang")
     assert {r["event"] for r in spec["datasets"]["groups"]} == {e.id for e in events}
     for e in events:
-        summary = bw.events.show(e.id)
+        summary = web_bw.events.show(e.id)
         assert {g: sums[(e.id, charts.GROUP_LABELS[g])] for g in summary.by_group} == summary.by_group, e.id
     claimed = {r["event"]: r["claimed"] for r in spec["datasets"]["claimed"]}
     assert claimed == {e.id: e.claimed_count for e in events}
 
 
-def test_series_map_counts_each_states_signatures(client, bw):
-    states = bw.events.series("xinjiang").to_json()["states"]
+def test_series_map_counts_each_states_signatures(client, web_bw):
+    states = web_bw.events.series("xinjiang").to_json()["states"]
     rows = {r["iso3"]: r for r in spec_of(client, "series-map", "xinjiang")["datasets"]["states"]}
     for iso3, counts in states.items():
         if iso3 in rows:
@@ -140,8 +129,8 @@ def test_series_map_counts_each_states_signatures(client, bw):
     assert rows["CHN"]["critical"] == 0
 
 
-def test_vote_map_and_groups_show_the_recorded_positions(client, bw):
-    record = bw.votes.show(VOTE)
+def test_vote_map_and_groups_show_the_recorded_positions(client, web_bw):
+    record = web_bw.votes.show(VOTE)
     rows = spec_of(client, "vote-map", VOTE)["datasets"]["states"]
     positions = Counter(r["category"] for r in rows)
     assert positions["no"] == 5 == record.counted["no"]
@@ -157,9 +146,9 @@ def test_vote_map_and_groups_show_the_recorded_positions(client, bw):
     assert dict(sums) == expected
 
 
-def test_state_agreement_is_the_agreement_with_china_and_the_united_states(client, bw):
+def test_state_agreement_is_the_agreement_with_china_and_the_united_states(client, web_bw):
     rows = spec_of(client, "state-agreement", "France")["datasets"]["agreement"]  # a name works too
-    frame = bw.ga.agreement(country="FRA").frame
+    frame = web_bw.ga.agreement(country="FRA").frame
     frame = frame[frame["b"].isin(["CHN", "USA"])]
     assert len(rows) == len(frame.dropna(subset=["agree"]))
     usa = {r["year"]: r["agree"] for r in rows if r["with"] == "United States"}
@@ -167,11 +156,11 @@ def test_state_agreement_is_the_agreement_with_china_and_the_united_states(clien
     assert usa[int(first["year"])] == pytest.approx(float(first["agree"]), abs=1e-4)
 
 
-def test_state_ideal_uses_the_dynamic_model_and_says_so(client, bw):
+def test_state_ideal_uses_the_dynamic_model_and_says_so(client, web_bw):
     spec = spec_of(client, "state-ideal", "CHN")
     assert "dynamic" in spec["title"]["text"]
     rows = spec["datasets"]["ideal"]
-    points = bw.ga.ideal(None, dynamics="dynamic").positions
+    points = web_bw.ga.ideal(None, dynamics="dynamic").positions
     mine = points[points["iso3"] == "CHN"].sort_values("session")
     assert [r["session"] for r in rows] == [int(s) for s in mine["session"]]
     assert [r["ideal"] for r in rows] == pytest.approx([float(v) for v in mine["ideal"]], abs=1e-4)
@@ -225,7 +214,7 @@ def test_unknown_chart_or_key_is_a_404_with_the_chart_names(client):
     assert client.get("/charts/vote-map/A/RES/99999/1.svg").status_code == 404
 
 
-def test_embeddable_page_has_the_chart_its_title_and_the_table(client, bw):
+def test_embeddable_page_has_the_chart_its_title_and_the_table(client, web_bw):
     r = client.get(f"/charts/event-map/{EVENT}")
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     html = r.text
@@ -233,7 +222,7 @@ def test_embeddable_page_has_the_chart_its_title_and_the_table(client, bw):
     assert f'data-spec="/charts/event-map/{EVENT}.json"' in html
     assert spec["title"]["text"] in html
     body = html[html.index("<tbody>"):html.index("</tbody>")]
-    signers = set(bw.events.show(EVENT).signatories)
+    signers = set(web_bw.events.show(EVENT).signatories)
     assert {iso3 for iso3 in signers if f'/states/{iso3}"' in body} == signers
     for src in re.findall(r'(?:src|href)="([^"]+)"', html):
         assert src.startswith("/"), src  # nothing from another host
