@@ -491,14 +491,19 @@ def states(request: Request, format: str = FORMAT, table: str | None = TABLE) ->
     return reply(request, states_json(bw_of(request)), "states", format, table, "states")
 
 
+def _to_iso3(request: Request, iso3: str, suffix: str = "") -> RedirectResponse:
+    """The same request at the state's ISO3 URL (a name in any UN language was given), query kept."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/api/states/{iso3}{suffix}{query}", status_code=307)
+
+
 @router.get("/states/{name}", response_model=None)
 def state(request: Request, name: str, format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
     """One state's record (``country ISO3 --json``); a name in any UN language redirects to its ISO3."""
     bw = bw_of(request)
     iso3 = state_iso3(bw, name)
     if iso3 != name:
-        query = f"?{request.url.query}" if request.url.query else ""
-        return RedirectResponse(f"/api/states/{iso3}{query}", status_code=307)
+        return _to_iso3(request, iso3)
     return reply(request, state_json(bw, iso3), "state", format, table, iso3)
 
 
@@ -508,8 +513,7 @@ def state_ga(request: Request, name: str, format: str = FORMAT, table: str | Non
     bw = bw_of(request)
     iso3 = state_iso3(bw, name)
     if iso3 != name:
-        query = f"?{request.url.query}" if request.url.query else ""
-        return RedirectResponse(f"/api/states/{iso3}/ga{query}", status_code=307)
+        return _to_iso3(request, iso3, "/ga")
     data = state_ga_json(bw, iso3)
     computing = data["status"] == "computing"
     out = reply(request, data, "state_ga", format, table, f"{iso3}-ga", store=not computing)
