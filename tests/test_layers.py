@@ -16,9 +16,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "blocwatch"
 # Layer of each top-level part; a module may import only from its own layer or lower ones.
 LAYERS = {
     "errors": 0, "cache": 0, "files": 0,
-    "registry": 1, "names": 1, "counts": 1, "signatories": 1,
+    "registry": 1, "blocs": 1, "names": 1, "counts": 1, "signatories": 1,
     "store": 2,
-    "ga": 3, "hrc": 3, "votes": 3, "statements": 3, "curate": 3,
+    "ga": 3, "hrc": 3, "votes": 3, "statements": 3, "curate": 3, "forecast": 3,
     "api": 4,
     "cli": 5, "web": 5,
     "__init__": 5, "__main__": 6,

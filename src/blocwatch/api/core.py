@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from blocwatch.cache import Cache
@@ -16,6 +18,9 @@ if TYPE_CHECKING:
     from blocwatch.api.ga import GA
     from blocwatch.api.results import Overview
     from blocwatch.api.votes import HRC, Votes
+    from blocwatch.forecast.backtest import Backtest
+    from blocwatch.forecast.campaign import Campaign
+    from blocwatch.forecast.predict import Forecast
     from blocwatch.signatories import ParseResult
     from blocwatch.statements.dataset import Dataset
     from blocwatch.store.db import Loader
@@ -112,6 +117,30 @@ class Blocwatch:
         if chosen is ParseMode.auto:
             return signatories.parse_any(text, **kwargs)
         return signatories.parse_signatories(text, **kwargs)
+
+    def forecast(self, target: str, *, forum: str = "hrc", as_of: date | str | None = None, year: int | None = None,
+                 members: Sequence[str] | Path | str | None = None) -> Forecast:
+        """How each member would vote on a text critical of ``target``, using only what was known before
+        ``as_of`` (default: today): probabilities, tally with 80 % intervals, P(adopted), swing votes
+        (``forecast``; :func:`blocwatch.api.forecast.forecast`)."""
+        from blocwatch.api import forecast
+
+        return forecast.forecast(self, target, forum=forum, as_of=as_of, year=year, members=members)
+
+    def backtest(self, *, forum: str = "hrc", start: int | date | str = 2010,
+                 progress: Callable[[int, int], None] | None = None) -> Backtest:
+        """Every country-text vote from ``start`` on, forecast as of the day before, scored next to the
+        baselines (``backtest``)."""
+        from blocwatch.api import forecast
+
+        return forecast.backtest(self, forum=forum, start=start, progress=progress)
+
+    def campaign(self, target: str, *, forum: str = "hrc", as_of: date | str | None = None,
+                 members: Sequence[str] | Path | str | None = None) -> Campaign:
+        """The states not yet on board, ranked by their chance of voting yes, with what each adds (``campaign``)."""
+        from blocwatch.api import forecast
+
+        return forecast.campaign(self, target, forum=forum, as_of=as_of, members=members)
 
     def overview(self) -> Overview:
         """The main job (``run``): the registry, the latest critical statement with its brief, the series."""

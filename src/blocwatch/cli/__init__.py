@@ -8,7 +8,18 @@ command ``--csv``.
 
 from __future__ import annotations
 
-from blocwatch.cli import countries, curate, events, ga, ideal, parse, run, serve, votes  # noqa: F401  (register the commands)
+from blocwatch.cli import (  # noqa: F401  (register the commands)
+    countries,
+    curate,
+    events,
+    forecast,
+    ga,
+    ideal,
+    parse,
+    run,
+    serve,
+    votes,
+)
 from blocwatch.cli.root import app
 
 __all__ = ["app", "main"]
