@@ -89,10 +89,8 @@ def backtest_command(
         b = bw().backtest(forum=forum.value, start=start,
                           progress=lambda done, total: bar.update(task, completed=done, total=total))
     if report is not None:
-        from blocwatch.forecast.report import markdown
-
         existed = report.exists()
-        report.write_text(markdown(b), encoding="utf-8")
+        report.write_text(b.markdown(), encoding="utf-8")
         err_console.print(f"{'replaced' if existed else 'wrote'} {report}", markup=False, highlight=False)
     if as_json:
         print_json(b.to_dict())

@@ -42,6 +42,12 @@ class Backtest:
     calibration: list[dict]
     targets: dict = field(default_factory=dict)
 
+    def markdown(self) -> str:
+        """The report of ``blocwatch backtest --report FILE.md``."""
+        from blocwatch.forecast.report import markdown
+
+        return markdown(self)
+
     def to_dict(self) -> dict:
         return rounded({"forum": self.forum, "from": self.start.isoformat(), "votes": self.votes,
                         "overall": self.overall, "by_year": self.by_year, "baselines": self.baselines,

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from blocwatch.forecast.backtest import MODEL, Backtest
+from typing import TYPE_CHECKING
+
 from blocwatch.forecast.baselines import NAMES
+
+if TYPE_CHECKING:
+    from blocwatch.forecast.backtest import Backtest
+
+MODEL = "model"  # the key of the model's scores (:data:`blocwatch.forecast.backtest.MODEL`)
 
 LABELS = {MODEL: "**model**", "most_common": "most common vote", "group_shares": "regional group's shares",
           "own_last": "own last vote on the target", "statements": "joint-statement rule",
