@@ -134,6 +134,11 @@ def _fitted(bw: Blocwatch, forum: str, day: dt.date):
 
     rows = training(bw, forum)
     past = int(rows.before(day).sum())
+    if not past:
+        first = f" (the first is on {rows.day.min()})" if len(rows) else ""
+        body = "Council" if forum == "hrc" else "General Assembly"
+        raise InvalidInput(f"--as-of {day}: no {body} vote on a country text was recorded before that day to learn "
+                           f"from{first}")
     return bw.cache.get(("forecast-fit", forum, bw.data_version(), past), lambda: fit(rows, day))
 
 

@@ -44,6 +44,13 @@ class _StreamConsole:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._console(), name)
 
+    # Rich's Live (progress bars) enters its console as a context; special methods skip __getattr__.
+    def __enter__(self) -> Console:
+        return self._console().__enter__()
+
+    def __exit__(self, *exc: Any) -> None:
+        self._console().__exit__(*exc)
+
 
 console: Console = _StreamConsole()  # type: ignore[assignment]
 err_console: Console = _StreamConsole(stderr=True)  # type: ignore[assignment]
