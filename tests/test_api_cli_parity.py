@@ -75,6 +75,11 @@ PAIRS = [
     (("agreement", "--forum", "hrc", "--year", "2022", "--country", "CHN", "--json"),
      lambda bw: bw.ga.agreement(year=2022, country="CHN", forum="hrc").to_json()),
     (("ideal", "--forum", "hrc", "--session", "2022", "--json"), lambda bw: bw.ga.ideal(2022, forum="hrc").to_json()),
+    (("forecast", "--target", "SYR", "--as-of", "2022-06-01", "--json"),
+     lambda bw: bw.forecast("SYR", as_of="2022-06-01").to_json()),
+    (("campaign", "--target", "CHN", "--as-of", "2024-06-01", "--json"),
+     lambda bw: bw.campaign("CHN", as_of="2024-06-01").to_json()),
+    (("backtest", "--from", "2024", "--json"), lambda bw: bw.backtest(start=2024).to_json()),
 ]
 
 

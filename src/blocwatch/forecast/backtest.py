@@ -48,6 +48,10 @@ class Backtest:
 
         return markdown(self)
 
+    def to_json(self) -> dict:
+        """Exactly what the command prints with ``--json`` (the same as :meth:`to_dict`)."""
+        return self.to_dict()
+
     def to_dict(self) -> dict:
         return rounded({"forum": self.forum, "from": self.start.isoformat(), "votes": self.votes,
                         "overall": self.overall, "by_year": self.by_year, "baselines": self.baselines,

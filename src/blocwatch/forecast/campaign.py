@@ -57,6 +57,10 @@ class Campaign:
     candidates: tuple[Candidate, ...]
     notes: tuple[str, ...] = ()
 
+    def to_json(self) -> dict:
+        """Exactly what the command prints with ``--json`` (the same as :meth:`to_dict`)."""
+        return self.to_dict()
+
     def to_dict(self) -> dict:
         return rounded({"forum": self.forum, "target": self.target, "target_name": self.target_name,
                         "as_of": self.as_of.isoformat(), "statement": self.statement,

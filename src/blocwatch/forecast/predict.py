@@ -72,6 +72,10 @@ class Forecast:
     def member(self, iso3: str) -> MemberForecast:
         return next(m for m in self.members if m.iso3 == iso3)
 
+    def to_json(self) -> dict:
+        """Exactly what the command prints with ``--json`` (the same as :meth:`to_dict`)."""
+        return self.to_dict()
+
     def to_dict(self) -> dict:
         t = self.tally.to_dict()
         return rounded({"forum": self.forum, "target": self.target, "target_name": self.target_name,
