@@ -325,3 +325,12 @@ def test_campaign_ranks_those_not_on_board(small_bw):
         assert x.first_in_group == (x.forecast.group in empty)
         assert ("adds the first" in x.adds) == x.first_in_group
 
+
+
+def test_a_large_bodys_tally_is_close_to_the_exact_one():
+    p = np.random.default_rng(2).dirichlet([3, 1, 1], size=tally.EXACT_UP_TO)
+    exact = tally.tally(p, 0.8)
+    approx = tally.tally(np.vstack([p, [[0.0, 1.0, 0.0]]]), 0.8)  # one more member, surely abstaining
+    assert abs(exact.p_adopted - approx.p_adopted) < 0.02
+    for a, b in ((exact.yes_interval, approx.yes_interval), (exact.no_interval, approx.no_interval)):
+        assert abs(a[0] - b[0]) <= 1 and abs(a[1] - b[1]) <= 1

@@ -42,7 +42,11 @@ The features (:data:`FEATURES`):
     its blocs on the day (:mod:`blocwatch.blocs`), and whether both it
     and the target are in the OIC;
 ``is_target``
-    the vote of the state the text is about.
+    the vote of the state the text is about;
+``supportive_text``
+    the text is one the target welcomes (technical assistance and the
+    like: its yes is not the critical vote). Set by the training table
+    for the earlier votes; a forecast is always for a critical text (0).
 
 Besides the features, the three baseline rules of the backtest
 (:mod:`.baselines`) read their prediction from the same cut here, so
@@ -68,7 +72,7 @@ FEATURES = (
     "all_yes", "all_no", "all_n", "like_yes", "like_no", "group_same_yes", "group_same_no",
     "ga_target", "ga_sponsors", "ga_known",
     "stmt_critical_target", "stmt_supportive_target", "stmt_critical_any", "stmt_supportive_any", "stmt_era",
-    *GROUPS, "same_group", "eu", "oic", "arab_league", "oic_with_target", "is_target",
+    *GROUPS, "same_group", "eu", "oic", "arab_league", "oic_with_target", "is_target", "supportive_text",
 )
 RULES = ("own_last", "statements", "ga_neighbour")
 

@@ -29,7 +29,8 @@ SWING_LIMIT = 10        # the swing list names at most this many (every member's
 FAMILY = {name: ("same" if name.startswith(("same_", "last_same_")) else "all" if name.startswith(("all_", "like_"))
                  else "group" if name.startswith("group_same") or name in GROUPS or name == "same_group"
                  else "ga" if name.startswith("ga_") else "statements" if name.startswith("stmt_")
-                 else "target" if name == "is_target" else "blocs") for name in FEATURES}
+                 else "target" if name == "is_target" else "text" if name == "supportive_text" else "blocs")
+          for name in FEATURES}
 
 
 @dataclass(frozen=True)

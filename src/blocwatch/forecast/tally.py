@@ -10,7 +10,10 @@ the members vote independently and the joint distribution of the yes and
 no counts is exact (a dynamic programme over the members, ``(m+1) x
 (m+1)`` cells). A text is adopted when more members vote yes than no
 (abstentions do not count), as at the Council. The backtest reports how
-often the 80 % intervals held the real tally.
+often the 80 % intervals held the real tally. A body of more than
+:data:`EXACT_UP_TO` members (the General Assembly) takes normal
+approximations instead of the exact programme (given the shift, each count
+and the margin are sums of many independent votes).
 """
 
 from __future__ import annotations
@@ -72,6 +75,7 @@ class Tally:
 
 
 NODES = 9
+EXACT_UP_TO = 60  # members; a larger body (the General Assembly) takes normal approximations
 SHIFT = np.array([1.0, 0.0, -1.0])  # in the order YES, ABSTAIN, NO
 
 
@@ -106,18 +110,46 @@ def spread(p: np.ndarray, y: np.ndarray, vote: np.ndarray) -> float:
 
 
 def tally(p: np.ndarray, spread: float = 0.0) -> Tally:
-    D = mixture(p, spread)
+    """The tally's expected counts, 80 % intervals and P(adopted): exact up to :data:`EXACT_UP_TO` members,
+    above (the General Assembly) each count and the margin taken as normal given the shared shift."""
     m = len(p)
+    expected = p.sum(axis=0)
+    if m > EXACT_UP_TO:
+        return _normal_tally(p, spread, expected)
+    D = mixture(p, spread)
     y, n = np.indices(D.shape)
     possible = y + n <= m
     left = np.asarray(m - y - n)
     abstain = np.bincount(left[possible], weights=D[possible], minlength=m + 1)
-    expected = p.sum(axis=0)
     return Tally(float(expected[YES]), float(expected[ABSTAIN]), float(expected[NO]),
                  interval(D.sum(axis=1)), interval(abstain), interval(D.sum(axis=0)), adopted(D))
 
 
-EXACT_UP_TO = 60  # members; a larger body (the General Assembly) takes the normal approximation in :func:`moves`
+def _nodes(spread: float) -> tuple[list[float], list[float]]:
+    if spread <= 0:
+        return [0.0], [1.0]
+    x, w = np.polynomial.hermite_e.hermegauss(NODES)
+    return (spread * x).tolist(), (w / w.sum()).tolist()
+
+
+def _normal_tally(p: np.ndarray, spread: float, expected: np.ndarray) -> Tally:
+    from scipy.stats import norm
+
+    m = len(p)
+    counts = np.arange(m + 1)
+    marginals = np.zeros((3, m + 1))
+    p_adopted = 0.0
+    for d, w in zip(*_nodes(spread), strict=True):
+        q = shifted(p, d)
+        for k in (YES, ABSTAIN, NO):
+            mean, sd = q[:, k].sum(), np.sqrt(max((q[:, k] * (1 - q[:, k])).sum(), 1e-9))
+            marginals[k] += w * np.diff(norm.cdf((np.append(counts, m + 1) - 0.5 - mean) / sd))
+        margin = q[:, YES] - q[:, NO]
+        var = (q[:, YES] + q[:, NO] - margin ** 2).sum()
+        p_adopted += w * float(norm.sf((0.5 - margin.sum()) / np.sqrt(max(var, 1e-9))))
+    marginals /= marginals.sum(axis=1, keepdims=True)
+    return Tally(float(expected[YES]), float(expected[ABSTAIN]), float(expected[NO]), interval(marginals[YES]),
+                 interval(marginals[ABSTAIN]), interval(marginals[NO]), p_adopted)
 
 
 def moves(p: np.ndarray, spread: float = 0.0) -> np.ndarray:
@@ -132,11 +164,9 @@ def moves(p: np.ndarray, spread: float = 0.0) -> np.ndarray:
         return (D * (y + 1 > n)).sum(axis=(-2, -1)) - (D * (y > n + 1)).sum(axis=(-2, -1))
     from scipy.stats import norm
 
-    x, w = np.polynomial.hermite_e.hermegauss(NODES) if spread > 0 else (np.zeros(1), np.ones(1))
-    w = w / w.sum()
     out = np.zeros(len(p))
-    for xi, wi in zip(x.tolist(), w.tolist(), strict=True):
-        q = shifted(p, spread * xi)
+    for d, wi in zip(*_nodes(spread), strict=True):
+        q = shifted(p, d)
         mean = q[:, YES] - q[:, NO]
         var = q[:, YES] + q[:, NO] - mean ** 2
         m_others, sd_others = mean.sum() - mean, np.sqrt(np.maximum(var.sum() - var, 1e-9))

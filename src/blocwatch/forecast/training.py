@@ -52,6 +52,7 @@ def build(history: History, progress: Callable[[int, int], None] | None = None) 
     for step, day in enumerate(days):
         cut = history.before(day)
         texts = history.texts_on(day)
+        supportive = FEATURES.index("supportive_text")
         for target in dict.fromkeys(texts.target.tolist()):
             rows = np.flatnonzero(texts.target == target)
             voters = sorted({history.states[c] for r in rows.tolist()
@@ -64,8 +65,10 @@ def build(history: History, progress: Callable[[int, int], None] | None = None) 
                 cast = np.flatnonzero(texts.votes[r] != MISSING)
                 states = [history.states[c] for c in cast]
                 at = np.asarray([where[s] for s in states], dtype=np.int64)
+                X = b.X[at]
+                X[:, supportive] = not texts.critical[r]
                 parts.append((np.full(len(at), texts.date[r]), np.full(len(at), texts.rcid[r]),
-                              np.asarray(states, dtype=object), b.X[at], texts.votes[r, cast], b.rules[at]))
+                              np.asarray(states, dtype=object), X, texts.votes[r, cast], b.rules[at]))
         if progress:
             progress(step + 1, len(days))
     if not parts:
