@@ -148,6 +148,8 @@ def _plant(bw, day: dt.date, members: list[str]) -> None:
     text = f"In favour (0): . Against ({len(members)}): {names}. Abstaining (0): ."
     bw.votes.add(text, forum="hrc", symbol="A/HRC/RES/99/1", on=day, title="Situation of human rights in the Syrian "
                  "Arab Republic", source_url="https://example.org/planted", target="SYR", yes_stance="critical")
+    bw.votes.add(text, forum="ga", symbol="A/RES/99/1", on=day, title="Situation of human rights in the Syrian Arab "
+                 "Republic", source_url="https://example.org/planted-ga", target="SYR", yes_stance="critical")
     bw.events.add("Joint statement on behalf of: France, Germany, Brazil, India, South Africa.",
                   source="https://example.org/planted-statement", day=day, forum="hrc", stance="critical",
                   event_id="planted-critical", target="SYR", publisher="ngo", store=True)
@@ -163,6 +165,7 @@ def test_a_forecast_does_not_change_when_later_events_are_added(small_db_url):
     bw.close()
     bw = blocwatch.open(small_db_url)
     assert bw.votes.show("A/HRC/RES/99/1").counted["no"] == len(members)  # the plant is stored
+    assert bw.votes.show("A/RES/99/1").counted["no"] == len(members)
     assert json.dumps(bw.forecast("SYR", as_of=AS_OF).to_dict()) == json.dumps(before)
     # ... and it is seen by a forecast made after it: the planted vote is every member's last vote on Syria
     later = bw.forecast("SYR", as_of=AS_OF + dt.timedelta(days=11), year=2022)
@@ -199,6 +202,10 @@ def syria(small_bw):
 
 def test_forecast_json_has_the_documented_shape(syria):
     d = syria.to_dict()
+    point = d["members"][0]["record"]["ga_ideal_point"]
+    # the last stored session over before the day: 75 is running until September 2021, 76 on the day; the small
+    # database holds 74, 76 and 78 of these
+    assert point["session"] == 74 and point["to"] < "2022-06-01"
     assert set(d) >= SPEC_KEYS
     assert set(d["tally"]) == TALLY_KEYS
     assert all(set(m) >= MEMBER_KEYS for m in d["members"])

@@ -105,7 +105,8 @@ def _as_of(value: dt.date | str | None, option: str = "--as-of") -> dt.date:
 
 
 def forecast(bw: Blocwatch, target: str, *, forum: VoteForum | str = "hrc", as_of: dt.date | str | None = None,
-             year: int | None = None, members: Sequence[str] | Path | str | None = None) -> Forecast:
+             year: int | None = None, members: Sequence[str] | Path | str | None = None,
+             ideal: bool = True) -> Forecast:
     """How each member would vote on a text critical of ``target``, as known on the morning of ``as_of``.
 
     Members: ``members`` (a list of names or codes, or the path of a file
@@ -113,6 +114,8 @@ def forecast(bw: Blocwatch, target: str, *, forum: VoteForum | str = "hrc", as_o
     Council's members of ``year`` (on ``as_of`` when it falls in that
     year, else on 31 December, as ``hrc members --year``), else on
     ``as_of``. For ``forum="ga"``: the UN members of that day.
+    ``ideal``: add each member's GA ideal point in the last session over
+    before ``as_of`` (a fit of that session, about 1 s the first time).
     """
     from blocwatch.forecast.predict import forecast as run
 
@@ -125,7 +128,40 @@ def forecast(bw: Blocwatch, target: str, *, forum: VoteForum | str = "hrc", as_o
         raise InvalidInput(f"--year {year} is not a year")
     on = day if year is None or year == day.year else dt.date(year, 12, 31)
     who = _members(bw, body, on, members)
-    return run(history(bw, body), training(bw, body), state, who, day, fitted=_fitted(bw, body, day))
+    result = run(history(bw, body), training(bw, body), state, who, day, fitted=_fitted(bw, body, day))
+    return _with_ideal_points(bw, result) if ideal else result
+
+
+def _with_ideal_points(bw: Blocwatch, f: Forecast) -> Forecast:
+    """Each member's GA ideal point in the last session over before the forecast's day (its record; for the swing
+    states also a reason), from the static fit of that session alone: nothing later is read."""
+    from dataclasses import replace
+
+    from blocwatch.forecast.history import completed_session
+
+    with bw.engine.connect() as conn:
+        found = completed_session(conn, f.as_of)
+    if found is None:
+        return f
+    session, first, last = found
+    table = bw.ga.ideal(session).positions.set_index("iso3")
+    value = {str(iso3): float(x) for iso3, x in table["ideal"].items()}
+    se = {str(iso3): float(x) for iso3, x in table["se"].items()}
+    refs = (("USA", "United States"), (f.target, f.target_name))
+    scale = ", ".join(f"{name} {value[code]:+.2f}" for code, name in refs if code in value)
+    members = []
+    for m in f.members:
+        if m.iso3 not in value:
+            members.append(m)
+            continue
+        point = {"session": session, "from": first.isoformat(), "to": last.isoformat(), "ideal": value[m.iso3],
+                 "se": se[m.iso3]}
+        reasons = m.reasons
+        if m.iso3 in f.swing:
+            reasons = (*reasons, f"GA ideal point in session {session} ({first} to {last}): {value[m.iso3]:+.2f} "
+                                 f"({scale})")
+        members.append(replace(m, reasons=reasons, record={**m.record, "ga_ideal_point": point}))
+    return replace(f, members=tuple(members))
 
 
 def _fitted(bw: Blocwatch, forum: str, day: dt.date):

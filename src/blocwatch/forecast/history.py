@@ -212,3 +212,23 @@ def load(conn, forum: str, events: list[Event]) -> History:
     order = np.argsort(ga.call_date[keep], kind="stable")
     ga_votes = GAVotes(ga.call_date[keep][order], widen(ga.matrix[keep][order], ga.labels))
     return History(forum, states, texts, ga_votes, list(events))
+
+
+def completed_session(conn, day: dt.date) -> tuple[int, dt.date, dt.date] | None:
+    """The latest General Assembly session over before ``day`` (the one before the session running that day, by
+    the calendar of :mod:`blocwatch.ga.sessions`), with its first and last stored vote dates; a session with a
+    stored vote on or after ``day`` is passed over. None when no such session is stored."""
+    from sqlalchemy import func, select
+
+    from blocwatch.ga.sessions import session_on
+    from blocwatch.ga.vectors import table
+
+    r = table("roll_calls").c
+    session = session_on(day) - 1
+    while session >= 1:
+        first, last = conn.execute(select(func.min(r.date), func.max(r.date))
+                                   .where(r.forum == "ga", r.session == session)).one()
+        if first is not None and last < day:
+            return session, first, last
+        session -= 1
+    return None
