@@ -45,6 +45,8 @@ PAGES = {
     "home": "/",
     "event": "/events/ga78-critical",
     "vote": "/votes/A/RES/ES-11/1",
+    "forecast": "/forecast?target=SYR&as_of=2024-06-01",
+    "campaign": "/campaign?target=CHN&as_of=2024-06-01",
     "state": "/states/CHN",
 }
 # A/RES/ES-11/1 (2 March 2022, aggression against Ukraine): 141-5-35; the five against.
@@ -238,7 +240,7 @@ def test_screenshots_at_1280_and_375(loaded, name):
         assert path.stat().st_size > 0
 
 
-MOBILE_CASES = ["home", "event", "vote", "state"]
+MOBILE_CASES = ["home", "event", "vote", "forecast", "campaign", "state"]
 
 
 @pytest.mark.parametrize("name", MOBILE_CASES)
@@ -313,7 +315,7 @@ def chart_marks(page, name: str) -> list[str]:
     return chart.locator("svg [role=graphics-symbol]").evaluate_all("els => els.map(e => e.ariaLabel || '')")
 
 
-@pytest.mark.parametrize("name", ["event", "vote", "state"])
+@pytest.mark.parametrize("name", ["event", "vote", "forecast", "state"])
 def test_charts_and_maps_render(loaded, name):
     """Every .chart on the page is drawn as SVG by Vega, with marks, and nothing went wrong doing it."""
     seen = loaded(name)

@@ -252,3 +252,12 @@ class HRC:
         code = self._bw.countries.get(state, former=True).iso3 if state else None
         with self._bw.engine.connect() as conn:
             return read.terms(conn, iso3=code)
+
+    def span(self) -> tuple[date, date] | None:
+        """The days the stored membership describes: the first term's start and the last day known (the end
+        of the last year a term starts or ends in); None when no term is stored. Council members (and so
+        ``bw.forecast(..., forum="hrc")`` without ``members``) are known only on these days."""
+        from blocwatch.votes import read
+
+        with self._bw.engine.connect() as conn:
+            return read.terms_known(conn)

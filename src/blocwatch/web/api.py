@@ -22,6 +22,14 @@ text&from&to&state&subject``
                                 --json}``
 ``/api/search?q=``              ``{"q", "states": [countries resolve rows and close matches], "events":
                                 [events list rows], "votes": votes search --text Q --json}``
+``/api/forecast?target&forum&   ``forecast TARGET --json`` (``bw.forecast(...).to_dict()``); ``as_of``
+as_of&year``                    defaults to today, or for the Council (``forum=hrc``, the default) to
+                                the last day its stored membership describes (``bw.hrc.span()``); a
+                                name or a missing day redirects to the canonical URL (ISO3, day given)
+``/api/campaign?target&forum&   ``campaign TARGET --json`` (``bw.campaign(...).to_dict()``), as above
+as_of``
+``/api/backtest?forum&from``    ``backtest --json`` (``bw.backtest(...).to_dict()``); ``from``: a year
+                                (default 2010: about 20 s the first time) or a day
 ==============================  ===============================================================
 
 **Downloads.** One scheme everywhere: the JSON download of a page is its
@@ -41,11 +49,16 @@ full data: they are computed **lazily in a background thread**, started by
 the first request that needs them (or by :func:`warm`); until it finishes
 the state page and ``/api/states/{iso3}/ga`` answer at once with
 ``status: computing`` and ``Cache-Control: no-store``, then with the tables.
+The forecast page's calibration (the Council backtest from 2010, about 20 s)
+is computed the same way, in the background, when the app was created with
+``warm=True`` (:func:`warm_backtest`); otherwise only when asked for
+(``/api/backtest``, the calibration chart), never by the page itself.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import threading
 import weakref
@@ -245,10 +258,48 @@ def _hit(record: dict[str, Any]) -> dict[str, Any]:
             "tally": {k: counted.get(k, 0) for k in ("yes", "abstain", "no", "not_voting")}}
 
 
-# --------------------------------------------------------------------------- the state's GA series (background)
+# --------------------------------------------------------------------------- background computations
 
-_WARMING: dict[tuple[int, Any], threading.Thread] = {}
+_WARMING: dict[tuple[int, Hashable], threading.Thread] = {}
 _WARMING_LOCK = threading.Lock()
+
+
+def _in_background(bw: Blocwatch, key: tuple[Any, ...], compute: Callable[[], Any], *, wait: bool = False,
+                   start: bool = True) -> Any:
+    """The memoised value of ``key`` (a tuple starting with the data version) if computed; else ``compute()``
+    it in a background thread (one at a time per instance and key; only if ``start``) and return None, or
+    wait for it with ``wait``."""
+    found = memo(bw).peek(key)
+    if found is not None:
+        return found
+    with _WARMING_LOCK:
+        found = memo(bw).peek(key)  # finished meanwhile
+        if found is not None:
+            return found
+        job = _WARMING.get((id(bw), key))
+        if job is None or not job.is_alive():  # never started, or ended and its value since dropped
+            if not start:
+                return None
+
+            def run() -> None:
+                memo(bw).put(key, compute())
+
+            job = threading.Thread(target=run, name=f"blocwatch-web-warm-{key[1]}", daemon=True)
+            _WARMING[(id(bw), key)] = job
+            job.start()
+    if wait:
+        job.join()
+        return memo(bw).peek(key)
+    return None
+
+
+def _running(bw: Blocwatch, key: tuple[Any, ...]) -> bool:
+    with _WARMING_LOCK:
+        job = _WARMING.get((id(bw), key))
+    return job is not None and job.is_alive()
+
+
+# --------------------------------------------------------------------------- the state's GA series (background)
 
 
 def _state_ga_all(bw: Blocwatch) -> dict[str, Any]:
@@ -275,23 +326,7 @@ def _state_ga_all(bw: Blocwatch) -> dict[str, Any]:
 def warm(bw: Blocwatch, *, wait: bool = False) -> dict[str, Any] | None:
     """The all-states GA series if computed; else start computing them in a background thread (once per
     instance and data version) and return None (or wait for them with ``wait``)."""
-    key = ("state-ga", bw.data_version())
-    found = memo(bw).peek(key)
-    if found is not None:
-        return found
-    with _WARMING_LOCK:
-        job = _WARMING.get((id(bw), key[1]))
-        if job is None:
-            def run() -> None:
-                memo(bw).put(key, _state_ga_all(bw))
-
-            job = threading.Thread(target=run, name="blocwatch-web-warm", daemon=True)
-            _WARMING[(id(bw), key[1])] = job
-            job.start()
-    if wait:
-        job.join()
-        return memo(bw).peek(key)
-    return None
+    return _in_background(bw, (bw.data_version(), "state-ga"), lambda: _state_ga_all(bw), wait=wait)
 
 
 def state_ga_json(bw: Blocwatch, iso3: str) -> dict[str, Any]:
@@ -300,6 +335,185 @@ def state_ga_json(bw: Blocwatch, iso3: str) -> dict[str, Any]:
         return {"iso3": iso3, "status": "computing", "reason": None, "ideal": [], "agreement": []}
     return {"iso3": iso3, "status": everything["status"], "reason": everything["reason"],
             "ideal": everything["ideal"].get(iso3, []), "agreement": everything["agreement"].get(iso3, [])}
+
+
+# --------------------------------------------------------------------------- forecasts, campaigns, the backtest
+
+FORECAST_FORUMS = {"hrc": "Human Rights Council", "ga": "General Assembly"}
+BACKTEST_FROM = 2010  # the page's calibration: bw.backtest's default start
+
+
+def _forum(forum: str | None) -> str:
+    forum = (forum or "hrc").strip().lower()
+    if forum not in FORECAST_FORUMS:
+        raise InvalidInput(f"forum must be one of {', '.join(FORECAST_FORUMS)}, not {forum!r}",
+                           close_matches=list(FORECAST_FORUMS))
+    return forum
+
+
+def _year(value: str | None, name: str) -> int | None:
+    value = _blank(value)
+    if value is None:
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise InvalidInput(f"{name}: {value!r} is not a year (expected e.g. 2024)") from None
+
+
+def default_as_of(bw: Blocwatch, forum: str) -> dt.date:
+    """Today, or for the Council the last day its stored membership describes if that is earlier."""
+    today = dt.date.today()
+    span = bw.hrc.span() if forum == "hrc" else None
+    return min(today, span[1]) if span else today
+
+
+def forecast_query(bw: Blocwatch, target: str, forum: str | None = None, as_of: str | None = None,
+                   year: str | None = None) -> dict[str, Any]:
+    """The question of a forecast or campaign URL: ``{"target": ISO3, "forum", "as_of": "YYYY-MM-DD",
+    "year": int or None}`` (a blank ``as_of``: :func:`default_as_of`). Council members must be known on the
+    day asked (the day, or 31 December of ``year``): else an :class:`InvalidInput` naming the days they are."""
+    body = _forum(forum)
+    iso3 = bw.countries.get(target.strip()).iso3
+    raw = _blank(as_of)
+    if raw is None:
+        day = default_as_of(bw, body)
+    else:
+        try:
+            day = dt.date.fromisoformat(raw.strip())
+        except ValueError:
+            raise InvalidInput(f"as_of: {raw!r} is not a date (expected YYYY-MM-DD)") from None
+    chosen = _year(year, "year")
+    if chosen is not None and not 1945 <= chosen <= 9999:
+        raise InvalidInput(f"year: {chosen} is not a year the forum can have had members in")
+    if body == "hrc":
+        on = day if chosen is None or chosen == day.year else dt.date(chosen, 12, 31)
+        span = bw.hrc.span()
+        if span is None or not span[0] <= on <= span[1]:
+            known = f"the stored membership covers {span[0]} to {span[1]}" if span else "no membership is stored"
+            raise InvalidInput(f"the Human Rights Council's members on {on} are not known ({known}): choose an "
+                               "as-of day (or a year) in that span")
+    return {"target": iso3, "forum": body, "as_of": day.isoformat(), "year": chosen}
+
+
+def canonical(request: Request, query: dict[str, Any]) -> str | None:
+    """The URL of the same question with the target as its ISO3 code and the as-of day spelled out, when the
+    request's differs (None when it is already that URL)."""
+    from urllib.parse import urlencode
+
+    params = dict(request.query_params)
+    wanted = {**params, "target": query["target"], "as_of": query["as_of"]}
+    if params == wanted:
+        return None
+    return f"{request.url.path}?{urlencode(wanted)}"
+
+
+def forecast_json(bw: Blocwatch, query: dict[str, Any]) -> dict[str, Any]:
+    """``bw.forecast(target, forum=, as_of=, year=).to_dict()`` for a :func:`forecast_query` (memoised)."""
+    q = query
+    return cached(bw, ("forecast", q["target"], q["forum"], q["as_of"], q["year"]),
+                  lambda: bw.forecast(q["target"], forum=q["forum"], as_of=q["as_of"], year=q["year"]).to_dict())
+
+
+def campaign_json(bw: Blocwatch, query: dict[str, Any]) -> dict[str, Any]:
+    """``bw.campaign(target, forum=, as_of=).to_dict()`` for a :func:`forecast_query` (memoised)."""
+    q = query
+    return cached(bw, ("campaign", q["target"], q["forum"], q["as_of"]),
+                  lambda: bw.campaign(q["target"], forum=q["forum"], as_of=q["as_of"]).to_dict())
+
+
+def backtest_query(forum: str | None, start: str | None) -> tuple[str, int | str]:
+    """The backtest a URL asks for: (forum, its first year or day; default the year :data:`BACKTEST_FROM`)."""
+    value = (_blank(start) or str(BACKTEST_FROM)).strip()
+    if value.isdigit() and len(value) == 4:
+        return _forum(forum), int(value)
+    try:
+        return _forum(forum), dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise InvalidInput(f"from: {value!r} is not a year or a day (expected e.g. 2024 or 2024-10-01)") from None
+
+
+def _backtest_key(bw: Blocwatch, forum: str, start: int | str) -> tuple[Any, ...]:
+    return (bw.data_version(), "backtest", forum, start)
+
+
+def _backtest_dict(bw: Blocwatch, forum: str, start: int | str) -> dict[str, Any]:
+    """``bw.backtest(forum=, start=).to_dict()`` as plain JSON values (its counts may be NumPy integers)."""
+    import json
+
+    return json.loads(_json_bytes(bw.backtest(forum=forum, start=start).to_dict()))
+
+
+def _backtest_or_error(bw: Blocwatch, forum: str, start: int | str) -> dict[str, Any]:
+    """:func:`_backtest_dict`, or ``{"error": message}`` for a question the data cannot answer (kept by the
+    background computation, so that the page can say why)."""
+    from blocwatch.errors import BlocwatchError
+
+    try:
+        return _backtest_dict(bw, forum, start)
+    except BlocwatchError as exc:
+        return {"error": exc.message}
+
+
+def backtest_json(bw: Blocwatch, forum: str, start: int | str) -> dict[str, Any]:
+    """The backtest's JSON, computed now if it is not yet (when it is being computed in the background, once
+    that ends); a question the data cannot answer raises its error."""
+    key = _backtest_key(bw, forum, start)
+    with _WARMING_LOCK:
+        job = _WARMING.get((id(bw), key))
+    if job is not None:
+        job.join()
+    found = memo(bw).peek(key)
+    if found is not None and "error" not in found:
+        return found
+    data = _backtest_dict(bw, forum, start)
+    memo(bw).put(key, data)
+    return data
+
+
+def backtest_status(bw: Blocwatch, forum: str, start: int | str, *, begin: bool = False) -> dict[str, Any]:
+    """``{"status", "reason", "backtest"}`` without waiting: ``ready`` (with the backtest's JSON),
+    ``unavailable`` (with the reason), ``computing`` (in a background thread), or ``not_computed``. With
+    ``begin``, a backtest not computed yet starts computing in the background (:func:`warm_backtest`)."""
+    key = _backtest_key(bw, forum, start)
+    found = _in_background(bw, key, lambda: _backtest_or_error(bw, forum, start), start=begin)
+    running = found is None and _running(bw, key)
+    if found is None:
+        found = memo(bw).peek(key)  # it may have ended meanwhile
+    if found is not None:
+        if "error" in found:
+            return {"status": "unavailable", "reason": found["error"], "backtest": None}
+        return {"status": "ready", "reason": None, "backtest": found}
+    return {"status": "computing" if running else "not_computed", "reason": None, "backtest": None}
+
+
+def warm_backtest(bw: Blocwatch, forum: str = "hrc", start: int | str = BACKTEST_FROM, *,
+                  wait: bool = False) -> dict[str, Any] | None:
+    """Start computing the backtest in a background thread (once per instance, data version, forum and first
+    year; ``create_app(warm=True)`` does at start-up); its JSON if already computed (or with ``wait``)."""
+    return _in_background(bw, _backtest_key(bw, forum, start), lambda: _backtest_or_error(bw, forum, start),
+                          wait=wait)
+
+
+BASELINE_LABELS = {"most_common": "most common vote", "group_shares": "regional group's shares",
+                   "own_last": "own last vote on the target", "statements": "joint-statement rule",
+                   "ga_neighbour": "GA-agreement nearest neighbour"}
+
+
+def backtest_headline(data: dict[str, Any]) -> dict[str, Any]:
+    """The model against the best baseline on accuracy (higher is better) and log loss (lower), each with that
+    baseline's name, and the calibration's worst gap (bands of at least 50 forecasts)."""
+    out: dict[str, Any] = {}
+    for metric, lower in (("accuracy", False), ("log_loss", True)):
+        scores = {name: b[metric] for name, b in data["baselines"].items() if metric in b}
+        best = (min if lower else max)(scores, key=lambda n: scores[n])
+        model = data["overall"][metric]
+        out[metric] = {"model": model, "baseline": best, "baseline_label": BASELINE_LABELS.get(best, best),
+                       "best_baseline": scores[best], "better": model < scores[best] if lower
+                       else model > scores[best]}
+    out["calibration"] = data["targets"]["calibration"]
+    out["votes"], out["n"] = data["overall"].get("votes", 0), data["overall"]["n"]
+    return out
 
 
 # --------------------------------------------------------------------------- CSV
@@ -348,6 +562,20 @@ def _vote_group_rows(v: dict[str, Any]) -> Rows:
     return [{"regional_group": g, **counts} for g, counts in v["by_group"].items()]
 
 
+def _tally_rows(f: dict[str, Any]) -> Rows:
+    t = f["tally"]
+    return [{"position": p, "expected": t[p], "low": t[f"{p}_interval"][0], "high": t[f"{p}_interval"][1]}
+            for p in ("yes", "no", "abstain")]
+
+
+SCORE_COLUMNS = ["votes", "n", "accuracy", "log_loss", "brier", "f1_yes", "f1_abstain", "f1_no", "macro_f1",
+                 "tally_error", "outcome_hit_rate", "interval_coverage"]
+
+
+def _score_row(s: dict[str, Any]) -> dict[str, Any]:
+    return {**{k: v for k, v in s.items() if k != "f1"}, **{f"f1_{k}": v for k, v in s.get("f1", {}).items()}}
+
+
 # Each route's tables: name -> (rows of the JSON, columns); the first is the default.
 Table = tuple[Callable[[Any], Rows], Callable[[Any], list[str]]]
 TIMELINE_COLUMNS = ["id", "date", "forum", "session", "stance", "claimed_count", "known_count", "partial",
@@ -390,6 +618,32 @@ TABLES: dict[str, dict[str, Table]] = {
                        lambda s: ["date", "forum", "symbol", "title", "target", "yes_stance",
                                   *(["position"] if s["filters"]["state"] else []),
                                   "tally_yes", "tally_no", "tally_abstain", "rcid"])},
+    "forecast": {"members": (lambda f: f["members"], lambda f: ["iso3", "name", "group", "p_yes", "p_abstain",
+                                                                "p_no", "predicted", "moves", "reasons"]),
+                 "tally": (_tally_rows, lambda f: ["position", "expected", "low", "high"]),
+                 "swing": (lambda f: [m for s in f["swing"] for m in f["members"] if m["iso3"] == s],
+                           lambda f: ["iso3", "name", "group", "p_yes", "p_abstain", "p_no", "moves", "reasons"])},
+    "campaign": {"candidates": (lambda c: c["candidates"],
+                                lambda c: ["iso3", "name", "group", "p_yes", "p_abstain", "p_no", "adds",
+                                           "first_in_group", "reasons"]),
+                 "on_board": (lambda c: [{"iso3": s, "name": name_of(s), "regional_group": group_of(s)}
+                                         for s in c["on_board"]], lambda c: ["iso3", "name", "regional_group"]),
+                 "by_group": (lambda c: _group_rows(c["on_board_by_group"]),
+                              lambda c: ["regional_group", "name", "count"])},
+    "backtest": {"calibration": (lambda b: [{"low": c["band"][0], "high": c["band"][1], **c}
+                                            for c in b["calibration"]],
+                                 lambda b: ["low", "high", "n", "predicted", "observed", "gap"]),
+                 "votes": (lambda b: [{**v, **{f"tally_{k}": n for k, n in v["tally"].items()},
+                                       **{f"expected_{k}": n for k, n in v["expected"].items()}} for v in b["votes"]],
+                           lambda b: ["date", "id", "rcid", "target", "title", "yes_stance", "voters", "accuracy",
+                                      "log_loss", "brier", "tally_error", "p_adopted", "adopted", "outcome_hit",
+                                      "in_interval", "tally_yes", "tally_no", "tally_abstain", "expected_yes",
+                                      "expected_no", "expected_abstain"]),
+                 "by_year": (lambda b: [{"year": y, **_score_row(s)} for y, s in b["by_year"].items()],
+                             lambda b: ["year", *SCORE_COLUMNS]),
+                 "baselines": (lambda b: [{"forecaster": n, **_score_row(s)}
+                                          for n, s in {"model": b["overall"], **b["baselines"]}.items()],
+                               lambda b: ["forecaster", *SCORE_COLUMNS])},
     "compare": {"diff": (lambda c: _diff_rows(c["diff"]), lambda c: ["iso3", "name", "regional_group", "change"])},
     "search": {"results": (lambda r: [{"kind": "state", "key": s["iso3"], "label": s["name"],
                                        "url": f"/states/{s['iso3']}"} for s in r["states"]]
@@ -438,7 +692,15 @@ def reply(request: Request, data: Any, what: str, fmt: str, table: str | None, f
 def _json_bytes(data: Any) -> bytes:
     import json
 
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_jsonable).encode("utf-8")
+
+
+def _jsonable(value: Any) -> Any:
+    """A NumPy number as the Python one (``item()``), anything else JSON does not know as its text."""
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        return item()
+    return str(value)
 
 
 FORMAT = Query("json", description="json (the CLI's --json) or csv (one table: see `table`)")
@@ -559,3 +821,64 @@ def compare(request: Request, a: str, b: str, format: str = FORMAT, table: str |
 def search(request: Request, q: str = "", format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
     """States (names in the six UN languages), events and votes matching ``q``."""
     return reply(request, search_json(bw_of(request), q), "search", format, table, "search")
+
+
+# --------------------------------------------------------------------------- forecasts
+
+TARGET = Query(None, description="The state the text would be about (critical of it): a name in any UN language "
+                                 "or an ISO3 code")
+FORUM = Query("hrc", description="hrc (the Human Rights Council's members vote) or ga (the UN members)")
+AS_OF = Query(None, description="The day (YYYY-MM-DD): only what was known on its morning is used; default "
+                                "today, or the last day the Council's stored membership describes")
+
+
+def _question(request: Request, target: str | None, forum: str | None, as_of: str | None,
+              year: str | None = None) -> dict[str, Any] | RedirectResponse:
+    """The forecast question of the URL, or a redirect to its canonical URL (ISO3 target, as-of day given)."""
+    if _blank(target) is None:
+        raise InvalidInput("give a target: the state the text would be about (a name or an ISO3 code)")
+    query = forecast_query(bw_of(request), target or "", forum, as_of, year)
+    url = canonical(request, query)
+    return RedirectResponse(url, status_code=307) if url else query
+
+
+@router.get("/forecast", response_model=None)
+def forecast(request: Request, target: str | None = TARGET, forum: str = FORUM, as_of: str | None = AS_OF,
+             year: str | None = Query(None, description="The members: the Council's of that year (on as_of when "
+                                                        "it falls in that year, else on 31 December)"),
+             format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """How each member would vote on a text critical of ``target``, as known on the morning of ``as_of``
+    (``forecast TARGET --json``): members with P(yes/abstain/no) and reasons, the tally with its 80 %
+    intervals, P(adopted), the swing votes, the likely sponsors, the training data."""
+    query = _question(request, target, forum, as_of, year)
+    if isinstance(query, RedirectResponse):
+        return query
+    data = forecast_json(bw_of(request), query)
+    return reply(request, data, "forecast", format, table, f"forecast-{query['forum']}-{query['target']}-"
+                                                          f"{query['as_of']}")
+
+
+@router.get("/campaign", response_model=None)
+def campaign(request: Request, target: str | None = TARGET, forum: str = FORUM, as_of: str | None = AS_OF,
+             format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """Who to call next for a text critical of ``target`` (``campaign TARGET --json``): the members not on
+    board (the signers of the latest complete critical joint statement), ranked by P(yes), with what each
+    adds to the coalition's regional spread."""
+    query = _question(request, target, forum, as_of)
+    if isinstance(query, RedirectResponse):
+        return query
+    data = campaign_json(bw_of(request), query)
+    return reply(request, data, "campaign", format, table, f"campaign-{query['forum']}-{query['target']}-"
+                                                          f"{query['as_of']}")
+
+
+@router.get("/backtest", response_model=None)
+def backtest(request: Request, forum: str = FORUM,
+             start: str | None = Query(None, alias="from", description=f"The first year (default {BACKTEST_FROM}) "
+                                                                       "or day (YYYY-MM-DD)"),
+             format: str = FORMAT, table: str | None = TABLE) -> Any:  # noqa: A002
+    """Every country-text vote from ``from`` (a year or a day) on, forecast as of the day before, scored next to
+    five baselines (``backtest --json``). From 2010 it takes about 20 s the first time (then kept)."""
+    body, year = backtest_query(forum, start)
+    return reply(request, backtest_json(bw_of(request), body, year), "backtest", format, table,
+                 f"backtest-{body}-{year}")

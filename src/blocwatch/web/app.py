@@ -10,10 +10,18 @@
   body); a request whose ``If-None-Match`` matches gets ``304 Not Modified``;
   responses are kept per data version and gzipped once
   (:class:`blocwatch.web.cache.ResponseCache`, a pure ASGI layer).
+* With ``warm=True`` (what ``blocwatch serve`` wants) the Council backtest behind
+  the forecast page's calibration (about 20 s) starts computing in a background
+  thread when the app starts (:func:`blocwatch.web.api.warm_backtest`); the page
+  says it is being computed until then, and starts the others it is asked for.
+  Without it (the default: tests, embedding) nothing runs unasked: the page
+  offers the calibration chart, whose URL computes it on demand.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
@@ -29,19 +37,28 @@ if TYPE_CHECKING:
     from blocwatch.api.core import Blocwatch
 
 
-def create_app(bw: Blocwatch | None = None, *, url: str | None = None) -> FastAPI:
-    """The dashboard on ``bw`` (or on ``blocwatch.open(url)``)."""
+def create_app(bw: Blocwatch | None = None, *, url: str | None = None, warm: bool = False) -> FastAPI:
+    """The dashboard on ``bw`` (or on ``blocwatch.open(url)``); ``warm``: compute the forecast page's backtest
+    in the background from start-up on (see the module docstring)."""
     from importlib.metadata import version
 
     from blocwatch.api.core import open as open_database
     from blocwatch.web import api, charts, pages
 
     handle = bw if bw is not None else open_database(url)
-    app = FastAPI(title="blocwatch", version=version("blocwatch"),
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if warm:
+            api.warm_backtest(handle)
+        yield
+
+    app = FastAPI(lifespan=lifespan, title="blocwatch", version=version("blocwatch"),
                   description="How UN member states line up on human-rights situations: joint statements and "
                               "recorded votes of the General Assembly and the Human Rights Council.",
                   docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json")
     app.state.bw = handle
+    app.state.warm = warm
     app.add_middleware(ResponseCache, version=handle.data_version, cache_control=CACHE_CONTROL)
 
     @app.exception_handler(BlocwatchError)

@@ -16,7 +16,12 @@ Charts (``key`` in braces):
   claimed but unnamed ones;
 * ``state-ideal/{state}``: the state's GA ideal point per session (dynamic model) with its error band;
 * ``state-agreement/{state}``: its GA agreement with China and with the United States per year;
-* ``vote-map/{vote}`` and ``vote-groups/{vote}``: positions on a recorded vote, on a map and per group.
+* ``vote-map/{vote}`` and ``vote-groups/{vote}``: positions on a recorded vote, on a map and per group;
+* ``forecast-calibration/{forum}-{from}`` (``from``: a year or a day; ``{forum}`` alone: from 2010): the
+  backtest's predicted against observed frequency per band of predicted probability, with the diagonal for
+  reference (the backtest is computed on demand the first time: about 20 s from 2010);
+* ``forecast-tally/{forum}/{target}/{as_of}[/{year}]``: a forecast's expected yes, no and abstain votes with
+  their 80 % intervals.
 
 Maps draw the 1:110m Natural Earth shapes from ``/charts/geo/countries-110m.json``
 (a URL in the JSON spec, cached by the browser; inlined only for the server's
@@ -42,7 +47,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from blocwatch import registry
 from blocwatch.errors import NotFound
-from blocwatch.web import geo
+from blocwatch.web import api, geo
 from blocwatch.web.render import TEMPLATES, bw_of
 
 if TYPE_CHECKING:
@@ -499,6 +504,98 @@ def vote_groups(bw: Blocwatch, key: str) -> Chart:
     spec = _fit(_finish(bars, title, description, (record.title or "")[:140] or None, {"positions": rows}))
     columns = [("group", "Regional group"), ("position", "Position"), ("count", "States")]
     return Chart("vote-groups", key, title, description, spec, columns, rows)
+
+
+# --- forecasts --------------------------------------------------------------------------------------------------
+
+
+def _backtest_key(key: str) -> tuple[str, int | str]:
+    """``FORUM``, ``FORUM-YEAR`` or ``FORUM-YYYY-MM-DD`` (the backtest's first year or day; default the year
+    :data:`api.BACKTEST_FROM`)."""
+    forum, _, year = key.partition("-")
+    return api.backtest_query(forum, year or None)
+
+
+@chart("forecast-calibration")
+def forecast_calibration(bw: Blocwatch, key: str) -> Chart:
+    forum, start = _backtest_key(key)
+    data = api.backtest_json(bw, forum, start)
+    rows = [{"band": f"{b['band'][0]:.1f}–{b['band'][1]:.1f}", "low": b["band"][0], "high": b["band"][1],
+             "n": b["n"], "predicted": b["predicted"], "observed": b["observed"], "gap": b["gap"]}
+            for b in data["calibration"] if b["n"]]
+    axis = alt.Scale(domain=[0, 1])
+    diagonal = (alt.Chart(alt.NamedData(name="diagonal")).mark_rule(color="#777777", strokeDash=[4, 4])
+                .encode(x=alt.X("x:Q", title="Mean predicted probability", scale=axis),
+                        y=alt.Y("y:Q", title="Observed frequency", scale=axis), x2="x2:Q", y2="y2:Q"))
+    tooltip = [alt.Tooltip("band:N", title="Band of predicted probability"),
+               alt.Tooltip("n:Q", title="Forecasts", format=","),
+               alt.Tooltip("predicted:Q", title="Mean predicted", format=".3f"),
+               alt.Tooltip("observed:Q", title="Observed", format=".3f"),
+               alt.Tooltip("gap:Q", title="Gap (observed minus predicted)", format="+.3f")]
+    line = (alt.Chart(alt.NamedData(name="bands")).mark_line(color=CRITICAL, opacity=0.5)
+            .encode(x=alt.X("predicted:Q", scale=axis), y=alt.Y("observed:Q", scale=axis), order="low:Q"))
+    points = (alt.Chart(alt.NamedData(name="bands")).mark_circle(color=CRITICAL, opacity=0.9, stroke="#FFFFFF")
+              .encode(x=alt.X("predicted:Q", title="Mean predicted probability", scale=axis),
+                      y=alt.Y("observed:Q", title="Observed frequency", scale=axis),
+                      size=alt.Size("n:Q", title="Forecasts in the band", scale=alt.Scale(range=[30, 600]),
+                                    legend=alt.Legend(orient="bottom")),
+                      tooltip=tooltip))
+    forum_name = api.FORECAST_FORUMS[forum]
+    title = f"Calibration of the {forum_name} vote forecasts, backtest from {start}"
+    h = data["targets"]["calibration"]
+    description = (f"Scatter plot: for each of {len(rows)} bands of predicted probability, the mean probability the "
+                   f"model gave (horizontal) against the share of those outcomes that happened (vertical), over every "
+                   f"{forum_name} country-text vote from {start} on ({data['overall'].get('votes', 0)} votes, each "
+                   "forecast as of the day before); points on the dashed diagonal are perfectly calibrated; point "
+                   "size is the number of forecasts in the band.")
+    spec = _fit(_finish(alt.layer(diagonal, line, points).properties(width=MAP_WIDTH - 360, height=360), title,
+                        description, f"Yes, abstain and no probabilities pooled; worst gap {h['worst_gap']:.3f} in "
+                                     "bands of at least 50 forecasts",
+                        {"bands": rows, "diagonal": [{"x": 0, "y": 0, "x2": 1, "y2": 1}]}))
+    columns = [("band", "Band"), ("n", "Forecasts"), ("predicted", "Mean predicted"), ("observed", "Observed"),
+               ("gap", "Gap")]
+    return Chart("forecast-calibration", key, title, description, spec, columns, rows,
+                 notes=["Bands without any forecast are left out."])
+
+
+@chart("forecast-tally")
+def forecast_tally(bw: Blocwatch, key: str) -> Chart:
+    parts = key.split("/")
+    if len(parts) not in (3, 4):
+        raise NotFound(f"no forecast {key!r}: expected FORUM/TARGET/YYYY-MM-DD (or FORUM/TARGET/YYYY-MM-DD/YEAR)",
+                       close_matches=["hrc/SYR/2024-06-01"])
+    query = api.forecast_query(bw, parts[1], parts[0], parts[2], parts[3] if len(parts) == 4 else None)
+    f = api.forecast_json(bw, query)
+    t = f["tally"]
+    labels = {p: POSITIONS[p][0] for p in ("yes", "no", "abstain")}
+    rows = [{"position": labels[p], "expected": t[p], "low": t[f"{p}_interval"][0], "high": t[f"{p}_interval"][1]}
+            for p in ("yes", "no", "abstain")]
+    y = alt.Y("position:N", title="Vote", sort=list(labels.values()))
+    bars = (alt.Chart(alt.NamedData(name="tally")).mark_bar(height=alt.RelativeBandSize(0.6))
+            .encode(y=y, x=alt.X("expected:Q", title=f"Members ({len(f['members'])} vote)",
+                                 scale=alt.Scale(domain=[0, len(f["members"])], nice=False)),
+                    color=alt.Color("position:N", title="Vote", legend=None,
+                                    scale=alt.Scale(domain=list(labels.values()),
+                                                    range=[POSITIONS[p][1] for p in labels])),
+                    tooltip=[alt.Tooltip("position:N", title="Vote"),
+                             alt.Tooltip("expected:Q", title="Expected", format=".1f"),
+                             alt.Tooltip("low:Q", title="80 % interval from"),
+                             alt.Tooltip("high:Q", title="80 % interval to")]))
+    rules = (alt.Chart(alt.NamedData(name="tally")).mark_rule(color="#000000", strokeWidth=2)
+             .encode(y=y, x="low:Q", x2="high:Q"))
+    ends = (alt.Chart(alt.NamedData(name="tally")).mark_tick(color="#000000", thickness=2)
+            .transform_fold(["low", "high"], as_=["end", "count"])
+            .encode(y=y, x="count:Q"))
+    forum_name = api.FORECAST_FORUMS[f["forum"]]
+    title = f"Likely tally of a {forum_name} text critical of {f['target_name']}, as of {f['as_of']}"
+    description = (f"Horizontal bars: the expected number of yes ({t['yes']:.1f}), no ({t['no']:.1f}) and abstain "
+                   f"({t['abstain']:.1f}) votes of the {len(f['members'])} members, each with a black rule over its "
+                   f"80 % interval; P(adopted) {f['p_adopted']:.0%}.")
+    spec = _fit(_finish(alt.layer(bars, rules, ends).properties(width=MAP_WIDTH - 300, height=alt.Step(40)), title,
+                        description, f"P(adopted): {f['p_adopted']:.0%} (more yes than no votes)", {"tally": rows}))
+    columns = [("position", "Vote"), ("expected", "Expected"), ("low", "80 % interval from"),
+               ("high", "80 % interval to")]
+    return Chart("forecast-tally", key, title, description, spec, columns, rows)
 
 
 # --- serving ----------------------------------------------------------------------------------------------------

@@ -7,6 +7,13 @@ the page shows several tables, ``table=NAME``). Rendered pages are memoised
 too (per data version and URL), except a state page whose GA series are still
 being computed (served with ``Cache-Control: no-store``).
 
+``/forecast`` and ``/campaign`` are GET forms (a target state, the forum, an
+as-of day): without a target they show the form; with one, the forecast (or
+the ranked campaign list) of :func:`blocwatch.web.api.forecast_json`; a name or
+a missing as-of day redirects to the canonical URL. The forecast page's
+calibration comes from the backtest when it has been computed (see
+:mod:`blocwatch.web.api`), else it says why it is not there yet.
+
 Charts are slots (``templates/macros.html``: ``chart(name, key, title,
 description)``) that :mod:`blocwatch.web.charts` fills; each is followed by
 the table behind it.
@@ -15,7 +22,8 @@ the table behind it.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,6 +31,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from blocwatch import registry
 from blocwatch.web import api
 from blocwatch.web.render import TEMPLATES, bw_of
+
+if TYPE_CHECKING:
+    from blocwatch.api.core import Blocwatch
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,8 +47,10 @@ POSITION_ORDER = ["yes", "no", "abstain", "not_voting", "absent"]
 TEMPLATES.env.filters["state_name"] = api.name_of
 TEMPLATES.env.filters["group_name"] = lambda g: registry.GROUPS.get(g, g or "no group")
 TEMPLATES.env.filters["label"] = lambda s: STATUS_LABELS.get(s, str(s).replace("_", " "))
+TEMPLATES.env.filters["with_query"] = lambda params, **changes: urlencode({**dict(params), **changes})
 TEMPLATES.env.globals.update(GROUPS=registry.GROUPS, STATUS_LABELS=STATUS_LABELS, STATUS_CODES=STATUS_CODES,
-                             POSITION_ORDER=POSITION_ORDER)
+                             POSITION_ORDER=POSITION_ORDER, FORECAST_FORUMS=api.FORECAST_FORUMS,
+                             BACKTEST_FROM=api.BACKTEST_FROM)
 
 
 def _api_path(request: Request) -> str:
@@ -237,3 +250,83 @@ def search(request: Request, q: str = "") -> Response:
     return _html(request, "search.html", title=f"Search: {q}" if q.strip() else "Search", q=q, found=found,
                  downloads=_downloads(_api_path(request), ["results"]) if q.strip() else [])
 
+
+# --------------------------------------------------------------------------- forecasts, campaigns
+
+
+def _forecast_form(bw: Blocwatch, target: str | None, forum: str | None, as_of: str | None, year: str | None = None,
+                   start: str | None = None) -> dict[str, Any]:
+    """The form's values as given, the as-of day it proposes, and the states it offers."""
+    body = forum if forum in api.FORECAST_FORUMS else "hrc"
+    return {"target": target or "", "forum": body, "as_of": as_of or "", "year": year or "", "from": start or "",
+            "default_as_of": api.default_as_of(bw, body).isoformat(), "span": bw.hrc.span(),
+            "states": [c for c in api.states_json(bw) if c["status"] != "former"]}
+
+
+def _calibration(request: Request, forum: str, start: str | None) -> dict[str, Any]:
+    """The backtest behind the calibration plot, if computed (a background computation is started for it when
+    the app warms: ``create_app(warm=True)``), with its headline."""
+    bw = bw_of(request)
+    body, year = api.backtest_query(forum, start)
+    found = api.backtest_status(bw, body, year, begin=bool(getattr(request.app.state, "warm", False)))
+    headline = api.backtest_headline(found["backtest"]) if found["backtest"] else None
+    return {**found, "forum": body, "from": year, "key": f"{body}-{year}", "headline": headline,
+            "api": f"/api/backtest?forum={body}&from={year}"}
+
+
+def _tally_key(query: dict[str, Any]) -> str:
+    """The forecast's key in ``/charts/forecast-tally/FORUM/TARGET/AS_OF[/YEAR]``."""
+    parts = [query["forum"], query["target"], query["as_of"]]
+    return "/".join(parts + ([str(query["year"])] if query["year"] is not None else []))
+
+
+@router.get("/forecast", response_class=HTMLResponse)
+def forecast(request: Request, target: str | None = None, forum: str | None = None, as_of: str | None = None,
+             year: str | None = None, start: str | None = Query(None, alias="from")) -> Response:
+    if (hit := _page_cached(request)) is not None:
+        return hit
+    bw = bw_of(request)
+    form = _forecast_form(bw, target, forum, as_of, year, start)
+    f, query = None, None
+    if api._blank(target):
+        query = api.forecast_query(bw, target or "", forum, as_of, year)
+        url = api.canonical(request, query)
+        if url:
+            return RedirectResponse(url, status_code=307)
+        f = api.forecast_json(bw, query)
+    cal = _calibration(request, forum or "hrc", start)
+    members = sorted(f["members"], key=lambda m: (-m["p_yes"], m["name"])) if f else []
+    by_iso3 = {m["iso3"]: m for m in members}
+    title = (f"Forecast: a {api.FORECAST_FORUMS[f['forum']]} text critical of {f['target_name']}, as of "
+             f"{f['as_of']}") if f else "Forecast a vote"
+    downloads = (_downloads(_api_path(request), list(api.TABLES["forecast"])) if f else []) + [
+        {"label": "backtest (JSON)", "href": cal["api"]},
+        {"label": "calibration (CSV)", "href": f"{cal['api']}&format=csv&table=calibration"}]
+    return _html(request, "forecast.html", store=cal["status"] not in ("computing", "not_computed"), title=title,
+                 form=form, f=f, query=query, members=members, by_iso3=by_iso3, cal=cal, downloads=downloads,
+                 tally_key=_tally_key(query) if query else None,
+                 campaign_url=(f"/campaign?target={f['target']}&as_of={f['as_of']}&forum={f['forum']}"
+                               if f else None))
+
+
+@router.get("/campaign", response_class=HTMLResponse)
+def campaign(request: Request, target: str | None = None, forum: str | None = None,
+             as_of: str | None = None) -> Response:
+    if (hit := _page_cached(request)) is not None:
+        return hit
+    bw = bw_of(request)
+    form = _forecast_form(bw, target, forum, as_of)
+    c = None
+    if api._blank(target):
+        query = api.forecast_query(bw, target or "", forum, as_of)
+        url = api.canonical(request, query)
+        if url:
+            return RedirectResponse(url, status_code=307)
+        c = api.campaign_json(bw, query)
+    title = (f"Who to call next: a {api.FORECAST_FORUMS[c['forum']]} text critical of {c['target_name']}, as of "
+             f"{c['as_of']}") if c else "Who to call next"
+    return _html(request, "campaign.html", title=title, form=form, c=c,
+                 on_board_by_group=_by_group(c["on_board"]) if c else {},
+                 forecast_url=(f"/forecast?target={c['target']}&as_of={c['as_of']}&forum={c['forum']}"
+                               if c else None),
+                 downloads=_downloads(_api_path(request), list(api.TABLES["campaign"])) if c else [])
