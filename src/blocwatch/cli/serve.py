@@ -25,4 +25,4 @@ def serve_command(
     handle = bw()
     handle.engine  # noqa: B018  (fill a new database before the first request, with its messages)
     say(f"blocwatch dashboard: http://{host}:{port}/  (JSON API under /api, OpenAPI at /openapi.json; Ctrl-C stops)")
-    uvicorn.run(create_app(handle), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(handle, warm=True), host=host, port=port, log_level="warning")

@@ -75,7 +75,7 @@ def _vote_scores(p: np.ndarray, y: np.ndarray, critical: bool, shared: float) ->
     return {"accuracy": s["accuracy"], "log_loss": s["log_loss"], "brier": s["brier"],
             "tally_error": float(np.abs(expected - cast).mean()), "p_adopted": t.p_adopted,
             "adopted": bool(cast[YES] > cast[NO]), "outcome_hit": (t.p_adopted > 0.5) == bool(cast[YES] > cast[NO]),
-            "in_interval": sum(inside), "tally": {"yes": int(cast[YES]), "abstain": int(cast[ABSTAIN]),
+            "in_interval": int(sum(inside)), "tally": {"yes": int(cast[YES]), "abstain": int(cast[ABSTAIN]),
                                                   "no": int(cast[NO])},
             "expected": {"yes": t.yes, "abstain": t.abstain, "no": t.no}}
 
