@@ -110,14 +110,19 @@ def _last(votes: np.ndarray) -> np.ndarray:
     return np.where(cast.any(axis=0), out, MISSING).astype(np.int8)
 
 
-def _onehot(ga: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+OneHot = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def onehot(ga: np.ndarray) -> OneHot:
+    """Yes, abstain and no indicators (float32) of a block of GA votes (Voeten codes), for :func:`ga_agreement`."""
     return ((ga == 1).astype(np.float32), (ga == 2).astype(np.float32), (ga == 3).astype(np.float32))
 
 
-def ga_agreement(ga: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def ga_agreement(ga: np.ndarray | OneHot, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Voeten's agreement index (``agree_half`` of :mod:`blocwatch.ga.agreement`) of each state in ``rows`` with
-    each in ``cols`` over the roll calls of ``ga`` (Voeten codes), and the joint votes behind each."""
-    y, a, n = _onehot(ga)
+    each in ``cols`` over the roll calls of ``ga`` (Voeten codes, or their :func:`onehot`), and the joint votes
+    behind each."""
+    y, a, n = onehot(ga) if isinstance(ga, np.ndarray) else ga
     v = y + a + n
     same = y[:, rows].T @ y[:, cols] + a[:, rows].T @ a[:, cols] + n[:, rows].T @ n[:, cols]
     half = a[:, rows].T @ (y + n)[:, cols] + (y + n)[:, rows].T @ a[:, cols]
@@ -163,7 +168,8 @@ def block(cut: Cut, target: str, states: list[str]) -> Block:
     X[:, f["all_n"]] = np.log1p(np.where(known, total[safe], 0))
 
     window = cut.ga.window(np.datetime64(cut.day - dt.timedelta(days=GA_WINDOW_DAYS), "D"), np.datetime64(cut.day, "D"))
-    like = _likeness(cut, target, window) * weight
+    hot = onehot(window)
+    like = _likeness(cut, target, window, hot) * weight
     l_counts, l_total = _shares(votes, like)
     like_share = (l_counts[:, safe] + all_share) / (l_total[safe] + 1)
     like_share[:, ~known] = all_share[:, ~known]
@@ -180,8 +186,8 @@ def block(cut: Cut, target: str, states: list[str]) -> Block:
     for k, name in ((YES, "last_same_yes"), (ABSTAIN, "last_same_abstain"), (NO, "last_same_no")):
         X[:, f[name]] = last_same == k
 
-    group_of = [_group(s) for s in cut.states]
-    mine = [_group(s) for s in states]
+    group_of = cut.groups
+    mine = [cut.groups[c] if k else _group(s) for s, c, k in zip(states, safe.tolist(), known.tolist(), strict=True)]
     same_everyone = s_counts.sum(axis=1) / s_counts.sum() if s_counts.sum() else everyone
     for g in set(mine):
         in_group = np.asarray([x == g for x in group_of], dtype=bool)
@@ -194,12 +200,12 @@ def block(cut: Cut, target: str, states: list[str]) -> Block:
     t_col = cut.index.get(target)
     score_t = np.full(len(states), np.nan)
     if t_col is not None and len(window):
-        score, joint = ga_agreement(window, safe, np.asarray([t_col]))
+        score, joint = ga_agreement(hot, safe, np.asarray([t_col]))
         score_t = np.where(known & (joint[:, 0] >= 10), score[:, 0], np.nan)
     sp_cols = np.asarray([cut.index[s] for s in likely], dtype=np.int64)
     score_s = np.full(len(states), np.nan)
     if len(sp_cols) and len(window):
-        score, joint = ga_agreement(window, safe, sp_cols)
+        score, joint = ga_agreement(hot, safe, sp_cols)
         score = np.where(joint >= 10, score, np.nan)
         counted = (~np.isnan(score)).sum(axis=1)
         total = np.nansum(score, axis=1)
@@ -234,11 +240,11 @@ def block(cut: Cut, target: str, states: list[str]) -> Block:
     rules[:, 0] = np.where(last_same != MISSING, last_same, last_any)
     rules[:, 1] = _statement_rule(states, crit_t, supp_t) if (crit_t or supp_t) else \
         _statement_rule(states, crit_a, supp_a)
-    rules[:, 2] = _neighbour(cut, rows, window, safe, known)
+    rules[:, 2] = _neighbour(cut, rows, window, hot, safe, known)
     return Block(cut.day, target, list(states), X, rules, likely)
 
 
-def _likeness(cut: Cut, target: str, window: np.ndarray) -> np.ndarray:
+def _likeness(cut: Cut, target: str, window: np.ndarray, hot: OneHot) -> np.ndarray:
     """Per earlier country text: how alike its target and ``target`` vote in the General Assembly (agreement over
     the window, squared; 0 when either is unknown there)."""
     out = np.zeros(len(cut.texts))
@@ -247,7 +253,7 @@ def _likeness(cut: Cut, target: str, window: np.ndarray) -> np.ndarray:
         return out
     others = sorted(cut.about)
     cols = np.asarray([cut.index.get(o, t_col) for o in others], dtype=np.int64)
-    score, joint = ga_agreement(window, np.asarray([t_col]), cols)
+    score, joint = ga_agreement(hot, np.asarray([t_col]), cols)
     alike = np.where((joint[0] >= 10) & np.asarray([o in cut.index for o in others]), score[0], 0.0)
     for o, a in zip(others, alike.tolist(), strict=True):
         out[cut.about[o]] = a * a
@@ -269,7 +275,8 @@ def _statement_rule(states: list[str], critical, supportive) -> np.ndarray:
     return out
 
 
-def _neighbour(cut: Cut, rows: np.ndarray, window: np.ndarray, safe: np.ndarray, known: np.ndarray) -> np.ndarray:
+def _neighbour(cut: Cut, rows: np.ndarray, window: np.ndarray, hot: OneHot, safe: np.ndarray,
+               known: np.ndarray) -> np.ndarray:
     """The vote, on the latest text about the target (else the latest country text), of the voter closest to each
     state in the General Assembly (highest agreement over at least 10 joint votes in the window)."""
     out = np.full(len(safe), MISSING, dtype=np.int8)
@@ -279,7 +286,7 @@ def _neighbour(cut: Cut, rows: np.ndarray, window: np.ndarray, safe: np.ndarray,
     voters = np.flatnonzero(ref != MISSING)
     if not len(voters):
         return out
-    score, joint = ga_agreement(window, safe, voters)
+    score, joint = ga_agreement(hot, safe, voters)
     score = np.where((joint >= 10) & (voters[None, :] != safe[:, None]), score, -1.0)
     best = np.argmax(score, axis=1)
     found = known & (score[np.arange(len(safe)), best] >= 0)

@@ -100,6 +100,7 @@ class History:
         self.forum = forum
         self.states = states
         self.index = {s: i for i, s in enumerate(states)}
+        self.groups = [_group(s) for s in states]
         self._texts = texts
         self._ga = ga
         self._events = sorted(events, key=lambda e: (e.date_range[1], e.id))
@@ -130,7 +131,13 @@ class History:
         m = int(np.searchsorted(self._ga.date, cut, side="left"))
         ga = GAVotes(self._ga.date[:m], self._ga.votes[:m])
         statements = tuple(_as_of(e, day) for e in self._events if e.date_range[1] < day)
-        return Cut(self.forum, day, self.states, self.index, self._texts.upto(n), ga, statements)
+        return Cut(self.forum, day, self.states, self.index, self._texts.upto(n), ga, statements, self.groups)
+
+
+def _group(iso3: str) -> str | None:
+    from blocwatch import registry
+
+    return registry.group_of(iso3) if registry.exists(iso3) else None
 
 
 def _as_of(event: Event, day: dt.date) -> Statement:
@@ -151,6 +158,7 @@ class Cut:
     texts: Texts
     ga: GAVotes
     statements: tuple[Statement, ...]
+    groups: list[str | None]  # the regional group of each state (``states``' order)
 
     def __post_init__(self) -> None:
         cut = _day(self.day)
