@@ -312,9 +312,9 @@ def test_backtest_baselines_are_what_their_rules_say(recent):
 def test_backtest_report_refuses_to_overwrite(small_cli, tmp_path):
     out = tmp_path / "report.md"
     out.write_text("keep me", encoding="utf-8")
-    r = small_cli("backtest", "--from", "2024", "--report", str(out))
+    r = small_cli("backtest", "--from", "2024-10-01", "--report", str(out))
     assert r.exit_code == 2 and out.read_text(encoding="utf-8") == "keep me"
-    r = small_cli("backtest", "--from", "2024", "--report", str(out), "--replace")
+    r = small_cli("backtest", "--from", "2024-10-01", "--report", str(out), "--replace")
     assert r.exit_code == 0, r.output
     assert out.read_text(encoding="utf-8").startswith("# Backtest: Human Rights Council")
 

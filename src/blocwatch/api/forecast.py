@@ -190,7 +190,10 @@ def backtest(bw: Blocwatch, *, forum: VoteForum | str = "hrc", start: int | dt.d
             raise InvalidInput(f"--from {start} is not a year")
         first = dt.date(start, 1, 1)
     else:
-        first = _day(start, "--from") or dt.date(BACKTEST_FROM, 1, 1)
+        try:
+            first = _day(start, "--from") or dt.date(BACKTEST_FROM, 1, 1)
+        except InvalidInput:
+            raise InvalidInput(f"--from: {start!r} is not a year or a day (expected YYYY or YYYY-MM-DD)") from None
     h = history(bw, body)
     if not h.vote_days(first):
         raise NoData(f"no {body} country-text vote recorded from {first} on")

@@ -70,7 +70,8 @@ def forecast_command(
 @app.command("backtest")
 def backtest_command(
     forum: VoteForum = FORUM,
-    start: int = typer.Option(2010, "--from", metavar="YEAR", help="Forecast the votes from this year on."),
+    start: str = typer.Option("2010", "--from", metavar="YEAR|DATE",
+                              help="Forecast the votes from this year (or day, YYYY-MM-DD) on."),
     report: Path | None = typer.Option(None, "--report", metavar="FILE.md", help="Also write a Markdown report."),
     replace: bool = typer.Option(False, "--replace", help="Overwrite an existing --report file."),
     as_json: bool = JSON_OPTION,
@@ -86,7 +87,7 @@ def backtest_command(
         check_output(report, replace=replace)
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("backtest", total=None)
-        b = bw().backtest(forum=forum.value, start=start,
+        b = bw().backtest(forum=forum.value, start=int(start) if start.isdigit() else start,
                           progress=lambda done, total: bar.update(task, completed=done, total=total))
     if report is not None:
         existed = report.exists()
