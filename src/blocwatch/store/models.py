@@ -83,6 +83,8 @@ class EventRecord(Base):
     list_complete: Mapped[bool] = mapped_column(Boolean, default=False)
     responds_to: Mapped[str | None] = mapped_column(ForeignKey("events.id"))
     notes: Mapped[str | None] = mapped_column(Text)
+    # Saved changes so far: a save names the version it started from (optimistic locking, blocwatch.team.audit).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     positions: Mapped[list[Position]] = relationship(back_populates="event", cascade="all, delete-orphan")
     sources: Mapped[list[EventSource]] = relationship(cascade="all, delete-orphan")
 
@@ -250,3 +252,103 @@ class ImportLog(Base):
     rows: Mapped[int] = mapped_column(Integer, default=0)
     finished_at: Mapped[datetime] = mapped_column(DateTime)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"))
+
+
+# ---------------------------------------------------------------- team mode (migration 0004)
+
+class User(Base):
+    """An account: ``role`` viewer (reads), editor (also edits events and votes), admin (also manages accounts
+    and reverts changes). ``password_hash``: argon2id (argon2-cffi)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class LoginSession(Base):
+    """A login: the SHA-256 of its cookie token and of its CSRF token (neither is stored in clear), its expiry."""
+
+    __tablename__ = "login_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class LoginAttempt(Base):
+    """A login attempt, for rate limiting shared by every server process (``key``: the name or the address)."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    __table_args__ = (Index("ix_login_attempts_key_at", "key", "at"),)
+
+
+class AuditEntry(Base):
+    """One change to stored data, append-only: who, when, what (``object_type``/``object_id``), the value
+    before and after (JSON), its source; ``reverts``: the entry this change undid."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    username: Mapped[str | None] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    object_type: Mapped[str] = mapped_column(String(20))
+    object_id: Mapped[str] = mapped_column(String(80))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    reverts: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+
+
+class Campaign(Base):
+    """A planned statement or text on ``target``, private to its members (``campaign_members``)."""
+
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(ForeignKey("countries.iso3"))
+    forum: Mapped[str] = mapped_column(String(3))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class CampaignMember(Base):
+    __tablename__ = "campaign_members"
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class CampaignState(Base):
+    """A state's status in a campaign: not_contacted, contacted, considering, committed or declined."""
+
+    __tablename__ = "campaign_states"
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    iso3: Mapped[str] = mapped_column(ForeignKey("countries.iso3"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class CampaignNote(Base):
+    """A dated note in a campaign (on one state, or on the whole campaign: ``iso3`` None)."""
+
+    __tablename__ = "campaign_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    iso3: Mapped[str | None] = mapped_column(ForeignKey("countries.iso3"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
