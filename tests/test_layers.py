@@ -18,7 +18,7 @@ LAYERS = {
     "errors": 0, "cache": 0, "files": 0,
     "registry": 1, "blocs": 1, "names": 1, "counts": 1, "signatories": 1,
     "store": 2,
-    "ga": 3, "hrc": 3, "votes": 3, "statements": 3, "curate": 3, "forecast": 3,
+    "ga": 3, "hrc": 3, "votes": 3, "statements": 3, "curate": 3, "forecast": 3, "team": 3,
     "api": 4,
     "cli": 5, "web": 5,
     "__init__": 5, "__main__": 6,

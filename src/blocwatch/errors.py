@@ -76,6 +76,27 @@ class Conflict(BlocwatchError):
     http_status = 409
 
 
+class NotSignedIn(BlocwatchError):
+    """The action needs an account: sign in first (a wrong name or password says the same, nothing more)."""
+
+    exit_code = 2
+    http_status = 401
+
+
+class Forbidden(BlocwatchError):
+    """The account signed in may not do this (its role, or a campaign it is not a member of)."""
+
+    exit_code = 2
+    http_status = 403
+
+
+class TooManyAttempts(BlocwatchError):
+    """Too many failed sign-ins for this name or address: wait, then try again."""
+
+    exit_code = 2
+    http_status = 429
+
+
 def with_matches(message: str, matches: Sequence[str]) -> str:
     """``message`` followed by ``; close matches: a, b, c`` when there are any."""
     return f"{message}; close matches: {', '.join(matches)}" if matches else message

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from blocwatch.api.events import Events
     from blocwatch.api.ga import GA
     from blocwatch.api.results import Overview
+    from blocwatch.api.team import Audit, Users
     from blocwatch.api.votes import HRC, Votes
     from blocwatch.forecast.backtest import Backtest
     from blocwatch.forecast.campaign import Campaign
@@ -40,6 +41,7 @@ class Blocwatch:
         from blocwatch.api.countries import Countries
         from blocwatch.api.events import Events
         from blocwatch.api.ga import GA
+        from blocwatch.api.team import Audit, Users
         from blocwatch.api.votes import HRC, Votes
         from blocwatch.store.urls import default_url, normalise_url
 
@@ -53,6 +55,8 @@ class Blocwatch:
         self.ga: GA = GA(self)
         self.votes: Votes = Votes(self)
         self.hrc: HRC = HRC(self)
+        self.users: Users = Users(self)
+        self.audit: Audit = Audit(self)
 
     def __repr__(self) -> str:
         return f"<Blocwatch {self.url}>"

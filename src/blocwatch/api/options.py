@@ -37,6 +37,14 @@ class Forum(Choice):
     letter_hrc_president = "letter_hrc_president"
 
 
+class Role(Choice):
+    """An account's role on a team server: viewer (reads), editor (also edits), admin (also manages accounts)."""
+
+    viewer = "viewer"
+    editor = "editor"
+    admin = "admin"
+
+
 class VoteForum(Choice):
     """The bodies whose recorded votes are stored: the General Assembly and the Human Rights Council."""
 

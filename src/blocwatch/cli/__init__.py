@@ -18,6 +18,7 @@ from blocwatch.cli import (  # noqa: F401  (register the commands)
     parse,
     run,
     serve,
+    users,
     votes,
 )
 from blocwatch.cli.root import app

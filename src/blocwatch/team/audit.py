@@ -1,0 +1,57 @@
+"""The audit log: every change to stored data made through team mode, append-only.
+
+An entry says who (the account, kept by name too), when (UTC), what
+(``object_type`` and ``object_id``: an event id, an account name, a
+campaign id), the action, the value before and after (JSON), the source
+given for it, and — for an undo — which entry it reverts. Entries are never
+updated or deleted; an undo is a new entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from blocwatch.errors import NotFound
+from blocwatch.team.users import User, _t, now
+
+
+def record(conn: Connection, user: User | None, action: str, object_type: str, object_id: str, *,
+           before: Any = None, after: Any = None, source_url: str | None = None, reverts: int | None = None,
+           note: str | None = None) -> int:
+    """Write one entry (in the caller's transaction, with the change it describes); its id."""
+    result = conn.execute(insert(_t("audit_log")).values(
+        at=now(), user_id=user.id if user else None, username=user.username if user else None, action=action,
+        object_type=object_type, object_id=str(object_id), before=before, after=after, source_url=source_url,
+        reverts=reverts, note=note))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _dict(r) -> dict:
+    return {"id": r.id, "at": r.at.isoformat(timespec="seconds"), "user": r.username, "action": r.action,
+            "object_type": r.object_type, "object_id": r.object_id, "before": r.before, "after": r.after,
+            "source_url": r.source_url, "reverts": r.reverts, "note": r.note}
+
+
+def history(conn: Connection, object_type: str, object_id: str) -> list[dict]:
+    """Every entry about one object, oldest first."""
+    a = _t("audit_log").c
+    return [_dict(r) for r in conn.execute(select(_t("audit_log")).where(a.object_type == object_type,
+                                                                       a.object_id == str(object_id))
+                                           .order_by(a.id))]
+
+
+def entry(conn: Connection, entry_id: int) -> dict:
+    a = _t("audit_log").c
+    row = conn.execute(select(_t("audit_log")).where(a.id == entry_id)).first()
+    if row is None:
+        raise NotFound(f"no audit-log entry {entry_id}")
+    return _dict(row)
+
+
+def recent(conn: Connection, limit: int = 100) -> list[dict]:
+    a = _t("audit_log").c
+    return [_dict(r) for r in conn.execute(select(_t("audit_log")).order_by(a.id.desc()).limit(limit))]
