@@ -11,7 +11,7 @@ CONSTRAINTS := constraints.txt
 WORKERS ?= 2
 XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup --maxschedchunk 1)
 
-.PHONY: run serve test test-fast lint typecheck install curate bench clean migration-reset
+.PHONY: run serve test test-fast test-browser test-fuzz lint typecheck install curate bench clean migration-reset
 
 # Re-installs whenever pyproject.toml or the constraints change.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
@@ -41,6 +41,10 @@ test: $(STAMP)
 
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -m browser tests/test_browser.py
+
+# Thousands of generated and damaged inputs for every reader (make test runs a few of each).
+test-fuzz: $(STAMP)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest -q -p no:xdist -m fuzz tests/test_fuzz.py
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q $(XDIST) -m 'not slow and not browser'

@@ -314,8 +314,11 @@ def parse_event(path: Path, text: str) -> Event:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise DatasetError(f"{path}:{line}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        position = getattr(exc, "position", None)  # a reader error (a character YAML does not allow)
+        line = mark.line + 1 if mark else text.count("\n", 0, position) + 1 if position is not None else 1
+        problem = getattr(exc, "problem", None) or (f"character {exc.character!r} is not allowed"
+                                                    if isinstance(exc, yaml.reader.ReaderError) else exc)
+        raise DatasetError(f"{path}:{line}: not valid YAML: {' '.join(str(problem).split())}") from None
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
         raise DatasetError(f"{path}:1: expected a mapping of event fields, got {type(data).__name__}")
     loc = _Located(path, node, data)
