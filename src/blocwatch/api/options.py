@@ -45,6 +45,16 @@ class Role(Choice):
     admin = "admin"
 
 
+class CampaignStatus(Choice):
+    """A state's status in a stored campaign (:mod:`blocwatch.team.campaigns`)."""
+
+    not_contacted = "not_contacted"
+    contacted = "contacted"
+    considering = "considering"
+    committed = "committed"
+    declined = "declined"
+
+
 class VoteForum(Choice):
     """The bodies whose recorded votes are stored: the General Assembly and the Human Rights Council."""
 
