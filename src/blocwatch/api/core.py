@@ -13,6 +13,7 @@ from blocwatch.cache import Cache
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from blocwatch.api.campaigns import Campaigns
     from blocwatch.api.countries import Countries
     from blocwatch.api.events import Events
     from blocwatch.api.ga import GA
@@ -38,6 +39,7 @@ class Blocwatch:
     """
 
     def __init__(self, url: str | None = None, *, on_fill: Callable[[Loader], None] | None = None) -> None:
+        from blocwatch.api.campaigns import Campaigns
         from blocwatch.api.countries import Countries
         from blocwatch.api.events import Events
         from blocwatch.api.ga import GA
@@ -57,6 +59,7 @@ class Blocwatch:
         self.hrc: HRC = HRC(self)
         self.users: Users = Users(self)
         self.audit: Audit = Audit(self)
+        self.campaigns: Campaigns = Campaigns(self)
 
     def __repr__(self) -> str:
         return f"<Blocwatch {self.url}>"

@@ -5,6 +5,10 @@ An entry says who (the account, kept by name too), when (UTC), what
 campaign id), the action, the value before and after (JSON), the source
 given for it, and — for an undo — which entry it reverts. Entries are never
 updated or deleted; an undo is a new entry.
+
+Entries about a campaign (:data:`PRIVATE`) hold what its members wrote,
+which only they may read: :func:`recent`, :func:`entry` and :func:`history`
+leave them out (:mod:`.campaigns` gives them to the members).
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from blocwatch.errors import NotFound
+from blocwatch.errors import Forbidden, NotFound
 from blocwatch.team.users import User, _t, now
+
+PRIVATE = ("campaign",)  # object types whose entries only the object's members read (through their module)
 
 
 def record(conn: Connection, user: User | None, action: str, object_type: str, object_id: str, *,
@@ -36,8 +42,11 @@ def _dict(r) -> dict:
             "source_url": r.source_url, "reverts": r.reverts, "note": r.note}
 
 
-def history(conn: Connection, object_type: str, object_id: str) -> list[dict]:
-    """Every entry about one object, oldest first."""
+def history(conn: Connection, object_type: str, object_id: str, *, include_private: bool = False) -> list[dict]:
+    """Every entry about one object, oldest first (a campaign's only with ``include_private``, which
+    :func:`blocwatch.team.campaigns.history` gives after checking membership)."""
+    if object_type in PRIVATE and not include_private:
+        raise Forbidden(f"the history of a {object_type} is read through the {object_type}, by its members")
     a = _t("audit_log").c
     return [_dict(r) for r in conn.execute(select(_t("audit_log")).where(a.object_type == object_type,
                                                                        a.object_id == str(object_id))
@@ -47,11 +56,12 @@ def history(conn: Connection, object_type: str, object_id: str) -> list[dict]:
 def entry(conn: Connection, entry_id: int) -> dict:
     a = _t("audit_log").c
     row = conn.execute(select(_t("audit_log")).where(a.id == entry_id)).first()
-    if row is None:
+    if row is None or row.object_type in PRIVATE:
         raise NotFound(f"no audit-log entry {entry_id}")
     return _dict(row)
 
 
 def recent(conn: Connection, limit: int = 100) -> list[dict]:
     a = _t("audit_log").c
-    return [_dict(r) for r in conn.execute(select(_t("audit_log")).order_by(a.id.desc()).limit(limit))]
+    return [_dict(r) for r in conn.execute(select(_t("audit_log")).where(a.object_type.not_in(PRIVATE))
+                                           .order_by(a.id.desc()).limit(limit))]
