@@ -37,17 +37,17 @@ serve: $(STAMP)
 # Everything but the browser tests (about 2.5 min on 2 cores); the browser tests drive Debian's chromium
 # (apt-get install chromium) and run alone, in one process, after it (.ci/run runs both).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q $(XDIST) -m 'not browser'
+	$(BIN)/python -m pytest -q $(XDIST) -m 'not browser and not fuzz'
 
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -m browser tests/test_browser.py
 
-# Thousands of generated and damaged inputs for every reader (make test runs a few of each).
+# Thousands of generated and damaged inputs for every reader, and schemathesis on /openapi.json.
 test-fuzz: $(STAMP)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest -q -p no:xdist -m fuzz tests/test_fuzz.py
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest -q $(XDIST) -m fuzz tests/test_fuzz.py tests/test_schema.py
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q $(XDIST) -m 'not slow and not browser'
+	$(BIN)/python -m pytest -q $(XDIST) -m 'not slow and not browser and not fuzz'
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -5,8 +5,8 @@ Each reader gets generated inputs — arbitrary text, and real files mutated
 raise a :class:`~blocwatch.errors.BlocwatchError` whose message is one line.
 An import through the API that fails must change nothing stored.
 
-``make test`` runs few examples (``FUZZ_EXAMPLES``, default 40);
-``make test-fuzz`` (run by CI) runs thousands.
+``make test-fuzz`` (run by CI) runs them with thousands of examples
+(``FUZZ_EXAMPLES``; 40 when run by hand without it); ``make test`` leaves them out.
 """
 
 from __future__ import annotations
