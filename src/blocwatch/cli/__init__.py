@@ -9,6 +9,7 @@ command ``--csv``.
 from __future__ import annotations
 
 from blocwatch.cli import (  # noqa: F401  (register the commands)
+    campaigns,
     countries,
     curate,
     events,
