@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from blocwatch.errors import Conflict
 from blocwatch.ga import vectors
+from blocwatch.store.bulk import foreign_keys_checked_once
 from blocwatch.votes.record import POSITION_NAMES, RollCall
 
 FIRST_RCID = 1_100_000_000  # unvotes < 10,000,000 <= UN Digital Library ids < 1,010,000,000
@@ -250,7 +251,8 @@ def write_roll_calls(session: Session, roll_calls: Sequence[RollCall], source_id
         if progress:
             progress(done)
     if vote_rows:
-        vectors.executemany(conn, insert(v), ["rcid", "iso3", "vote"], vote_rows)
+        with foreign_keys_checked_once(conn, ["votes"], rows=len(vote_rows)):
+            vectors.executemany(conn, insert(v), ["rcid", "iso3", "vote"], vote_rows)
     out.notes_added = _add_notes(conn, note_rows)
     touched |= {rcid for rcid, *_ in vote_rows}
     if touched:
