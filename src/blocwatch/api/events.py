@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +24,11 @@ if TYPE_CHECKING:
         SeriesSummary,
     )
     from blocwatch.statements.dataset import Event
+    from blocwatch.team.edits import EditResult
+    from blocwatch.team.users import User
+
+# The source a preview cites when none is given yet (never stored: storing needs the real one).
+PREVIEW_SOURCE = "https://example.org/source-not-given-yet"
 
 
 def _series(ds, series: str | None) -> str | None:
@@ -153,31 +159,50 @@ class Events:
         chosen = choose(ExportFormat, fmt, "--format")
         return ExportReport.from_dict(export(self._bw.dataset(), chosen.value, Path(out), replace=replace))
 
-    def add(self, text: str, *, source: str, day: date, forum: Forum | str, stance: Stance | str,
+    def add(self, text: str, *, source: str | None, day: date, forum: Forum | str, stance: Stance | str,
             event_id: str | None = None, title: str | None = None, delivered_by: str | None = None,
             session: str | None = None, series: str = "xinjiang", target: str = "CHN",
             claimed_count: int | None = None, publisher: str | None = None, store: bool = False,
-            where: str = "input") -> AddedEvent:
+            where: str = "input", by: User | None = None) -> AddedEvent:
         """A new event from the text of a statement (``events add``); stored only with ``store=True``.
 
         The list is parsed from ``text``, every check of a curated file
         applies, and an id already stored is refused
         (:class:`~blocwatch.errors.Conflict`). Without ``store`` nothing is
-        written: the result is the preview.
+        written: the result is the preview (``source`` may then be None: a
+        placeholder is cited). Storing needs ``source`` and writes the event
+        and its audit-log entry (after = the event as stored) in one
+        transaction; ``by``: the editor's account (None: the command line).
         """
         from blocwatch.api.results import AddedEvent
+        from blocwatch.errors import InvalidInput
         from blocwatch.statements import add
         from blocwatch.store.db import session_scope
+        from blocwatch.team import edits
 
-        by = self._bw.countries.get(delivered_by).iso3 if delivered_by else None
-        new = add.draft(text, source_url=source, day=day, forum=choose(Forum, forum, "--forum").value,
+        if by is not None:
+            from blocwatch.api.team import require
+
+            require(by, "editor")
+        if not (source or "").strip():
+            if store:
+                raise InvalidInput("give the source URL of the text before saving the event; nothing was saved")
+            source, publisher = PREVIEW_SOURCE, publisher or "ngo"
+        assert source is not None
+        deliverer = self._bw.countries.get(delivered_by).iso3 if delivered_by else None
+        new = add.draft(text, source_url=source.strip(), day=day, forum=choose(Forum, forum, "--forum").value,
                         stance=choose(Stance, stance, "--stance").value, event_id=event_id, title=title,
-                        delivered_by=by, session=session, series=series,
+                        delivered_by=deliverer, session=session, series=series,
                         target=self._bw.countries.get(target).iso3, claimed_count=claimed_count,
                         publisher=publisher, where=where)
         if store:
             with session_scope(self._bw.engine) as db_session:
+                conn = db_session.connection()
+                if by is not None:
+                    edits.acting(conn, by, "editor")
                 add.store(db_session, new)
+                db_session.flush()
+                edits.record_added(conn, by, new.event.id, source.strip())
         elif new.event.id in self._bw.dataset().ids():
             from blocwatch.errors import Conflict
 
@@ -190,3 +215,77 @@ class Events:
                           signatories=[{"iso3": s.iso3, "name": s.name, "text": s.text} for s in parsed.signatories],
                           unresolved=[f.text for f in parsed.unresolved], problems=list(parsed.problems),
                           yaml=new.yaml)
+
+    # ------------------------------------------------------------------ editing (team mode)
+
+    def version(self, ref: str) -> int:
+        """The event's version: how many saved changes it has had, plus one (an edit form carries it)."""
+        from blocwatch.team import edits
+
+        event_id = self.get(ref).id
+        with self._bw.engine.connect() as conn:
+            return edits.version(conn, event_id)
+
+    def history(self, ref: str) -> builtins.list[dict]:
+        """The event's audit-log entries, oldest first (:func:`blocwatch.team.edits.history`: each with
+        ``changes``, lines saying what changed, and ``reverted_by``)."""
+        from blocwatch.team import edits
+
+        event_id = self.get(ref).id
+        with self._bw.engine.connect() as conn:
+            return edits.history(conn, event_id)
+
+    def _states(self, names: Sequence[str]) -> builtins.list[str]:
+        return [self._bw.countries.get(n.strip()).iso3 for n in names if n and n.strip()]
+
+    def edit_signers(self, ref: str, *, version: int, add: Sequence[str] = (), remove: Sequence[str] = (),
+                     source: str | None, note: str | None, by: User | None) -> EditResult:
+        """Correct an event's list: ``add`` (names or codes) become signatories, ``remove`` are taken off,
+        citing ``source`` with a ``note``; ``version``: the one the editor loaded (a stale one is refused with
+        :class:`~blocwatch.errors.Conflict`). Needs an editor's account (``by``); one transaction with its
+        audit-log entry."""
+        from blocwatch.api.team import require
+        from blocwatch.store.db import session_scope
+        from blocwatch.team import edits
+
+        require(by, "editor")
+        event_id = self.get(ref).id
+        added, removed = self._states(add), self._states(remove)
+        with session_scope(self._bw.engine) as db_session:
+            return edits.edit_signers(db_session.connection(), by, event_id, version=version, add=added,
+                                      remove=removed, source_url=source, note=note)
+
+    def record_change(self, ref: str, state: str, change: str, *, day: date | str, version: int,
+                      source: str | None, note: str | None = None, by: User | None) -> EditResult:
+        """Record that ``state`` joined the event's list after delivery (``change="joined"``) or withdrew from
+        it (``"withdrew"``) on ``day``, citing ``source``; version-checked like :meth:`edit_signers`."""
+        from blocwatch.api.team import require
+        from blocwatch.errors import InvalidInput
+        from blocwatch.store.db import session_scope
+        from blocwatch.team import edits
+
+        require(by, "editor")
+        event_id = self.get(ref).id
+        if isinstance(day, str):
+            try:
+                day = date.fromisoformat(day.strip())
+            except ValueError:
+                raise InvalidInput(f"date {day!r}: expected YYYY-MM-DD") from None
+        iso3s = self._states([state])
+        if not iso3s:
+            raise InvalidInput("name the state that joined or withdrew")
+        with session_scope(self._bw.engine) as db_session:
+            return edits.record_change(db_session.connection(), by, event_id, iso3s[0], change, day,
+                                       version=version, source_url=source, note=note)
+
+    def revert(self, entry_id: int, *, version: int, note: str | None = None, by: User | None) -> EditResult:
+        """Undo a change to an event (an admin's act): the event as it was before audit-log entry
+        ``entry_id``, saved as a new entry that ``reverts`` it; refused if the event changed after that entry
+        or its ``version`` is not the one given."""
+        from blocwatch.api.team import require
+        from blocwatch.store.db import session_scope
+        from blocwatch.team import edits
+
+        require(by, "admin")
+        with session_scope(self._bw.engine) as db_session:
+            return edits.revert(db_session.connection(), by, entry_id, version=version, note=note)

@@ -27,6 +27,14 @@ def require(user: User | None, role: str) -> None:
         raise Forbidden(f"the account {user.username!r} ({user.role}) may not do this: it needs the {role} role")
 
 
+def csrf_ok(csrf_hash: str | None, given: str | None) -> bool:
+    """Whether ``given`` is the CSRF token of the session whose hash :meth:`Users.session` returned (compared in
+    constant time; nothing given, or no session, is never right)."""
+    from blocwatch.team.logins import check_csrf
+
+    return bool(csrf_hash) and check_csrf(csrf_hash or "", given)
+
+
 class Users:
     def __init__(self, bw: Blocwatch) -> None:
         self._bw = bw
