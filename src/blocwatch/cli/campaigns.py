@@ -170,7 +170,7 @@ def note_command(
 @campaigns_app.command("members")
 def members_command(
     campaign_id: str = ID,
-    action: MemberAction = typer.Argument(..., metavar="add|remove", case_sensitive=False,
+    action: MemberAction = typer.Argument(..., metavar="ADD|REMOVE", case_sensitive=False,
                                           help="add or remove the account USER."),
     user: str = typer.Argument(..., metavar="USER", help="The account to add or remove."),
     as_user: str = AS,
