@@ -11,6 +11,8 @@ import pytest
 
 from blocwatch.errors import Conflict, Forbidden, InvalidInput, NotFound, NotSignedIn
 
+pytestmark = pytest.mark.postgres  # make test-postgres runs this module on PostgreSQL too
+
 PASSWORD = "correct horse battery"
 AS_OF = "2024-06-01"  # the Council's members are known; the forecast tests of test_forecast use this day too
 
