@@ -9,7 +9,13 @@
 * Read routes carry ``Cache-Control`` and a strong ``ETag`` (a hash of the
   body); a request whose ``If-None-Match`` matches gets ``304 Not Modified``;
   responses are kept per data version and gzipped once
-  (:class:`blocwatch.web.cache.ResponseCache`, a pure ASGI layer).
+  (:class:`blocwatch.web.cache.ResponseCache`, a pure ASGI layer), never for a
+  signed-in account nor on a private site.
+* Team mode (:mod:`blocwatch.web.team`, :mod:`blocwatch.web.security`): sign-in
+  with a session cookie, CSRF on every write, editing events for editors,
+  reverting for admins; ``private=True`` (or ``BLOCWATCH_PRIVATE=1``) makes
+  every page and API route but ``/login`` and the static files need an
+  account; security headers and a 1 MB body limit on every request.
 * With ``warm=True`` (what ``blocwatch serve`` wants) the Council backtest behind
   the forecast page's calibration (about 20 s) starts computing in a background
   thread when the app starts (:func:`blocwatch.web.api.warm_backtest`); the page
@@ -37,13 +43,16 @@ if TYPE_CHECKING:
     from blocwatch.api.core import Blocwatch
 
 
-def create_app(bw: Blocwatch | None = None, *, url: str | None = None, warm: bool = False) -> FastAPI:
+def create_app(bw: Blocwatch | None = None, *, url: str | None = None, warm: bool = False,
+               private: bool | None = None) -> FastAPI:
     """The dashboard on ``bw`` (or on ``blocwatch.open(url)``); ``warm``: compute the forecast page's backtest
-    in the background from start-up on (see the module docstring)."""
+    in the background from start-up on (see the module docstring); ``private``: only signed-in accounts read
+    anything (default: ``BLOCWATCH_PRIVATE=1`` in the environment, else a public site)."""
     from importlib.metadata import version
 
     from blocwatch.api.core import open as open_database
-    from blocwatch.web import api, charts, pages
+    from blocwatch.web import api, charts, pages, team
+    from blocwatch.web.security import BodyLimit, SecurityHeaders, TeamGate, private_default
 
     handle = bw if bw is not None else open_database(url)
 
@@ -59,7 +68,12 @@ def create_app(bw: Blocwatch | None = None, *, url: str | None = None, warm: boo
                   docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json")
     app.state.bw = handle
     app.state.warm = warm
+    app.state.private = private_default() if private is None else private
+    # Outermost last: headers on everything, then the body limit, then who is signed in, then the cache.
     app.add_middleware(ResponseCache, version=handle.data_version, cache_control=CACHE_CONTROL)
+    app.add_middleware(TeamGate, bw=handle, private=app.state.private)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(BlocwatchError)
     async def blocwatch_error(request: Request, exc: BlocwatchError) -> Response:
@@ -76,6 +90,8 @@ def create_app(bw: Blocwatch | None = None, *, url: str | None = None, warm: boo
                         headers={"Cache-Control": "public, max-age=86400"})
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(team.api_router)  # before the read routes: /events/new is not an event
+    app.include_router(team.router)
     app.include_router(api.router)
     app.include_router(charts.router)
     app.include_router(pages.router)

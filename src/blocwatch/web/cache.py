@@ -8,6 +8,10 @@ per path, query, whether the client takes gzip, and the data version
 touching the routes; ``If-None-Match`` with the current tag gets ``304``. A
 change to the stored data changes the version, so nothing stale is served.
 Static files are kept the same way (the Vega bundle is sent gzipped).
+
+Nothing personal is ever kept or served from it (:func:`personal`): not a
+request of a signed-in account (or one carrying a session cookie), nothing
+on a private site, no response that sets a cookie, no POST.
 """
 
 from __future__ import annotations
@@ -27,6 +31,16 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 COMPRESSIBLE = (b"text/", b"application/json", b"application/javascript", b"image/svg+xml")
+
+
+def personal(scope: Scope) -> bool:
+    """Whether a request must never be answered from (or kept in) the cache: someone is signed in, the request
+    carries a session cookie (even one no longer valid), or the site is private (``blocwatch.web.security``)."""
+    state = scope.get("state") or {}
+    if state.get("user") is not None or state.get("private"):
+        return True
+    cookies = b"".join(v for k, v in scope.get("headers") or [] if k.lower() == b"cookie")
+    return b"bw_session=" in cookies
 
 
 class Stored:
@@ -61,7 +75,7 @@ class ResponseCache:
                 self._items.popitem(last=False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET":
+        if scope["type"] != "http" or scope["method"] != "GET" or personal(scope):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
@@ -90,7 +104,8 @@ class ResponseCache:
         raw_headers = [(k.lower(), v) for k, v in start.get("headers", [])]
         cache_control = next((v for k, v in raw_headers if k == b"cache-control"), None)
         etag = b'"' + hashlib.sha256(body).hexdigest()[:32].encode() + b'"'
-        if start.get("status") != 200 or (cache_control and b"no-store" in cache_control):
+        cookie_set = any(k == b"set-cookie" for k, _ in raw_headers)
+        if start.get("status") != 200 or (cache_control and b"no-store" in cache_control) or cookie_set:
             # not kept (an error, or a page still being computed): sent as it is, a 200 with its tag
             if start.get("status") == 200:
                 raw_headers = [(k, v) for k, v in raw_headers if k != b"etag"] + [(b"etag", etag)]

@@ -58,15 +58,21 @@ def _api_path(request: Request) -> str:
     return path + (f"?{request.url.query}" if request.url.query else "")
 
 
+def _personal(request: Request) -> bool:
+    """Whether someone is signed in: the page then has their name and forms, and is never memoised."""
+    return getattr(request.state, "user", None) is not None
+
+
 def _html(request: Request, template: str, *, store: bool = True, **context: Any) -> Response:
-    """``template`` rendered with ``context`` (memoised per data version and URL unless ``store`` is False)."""
+    """``template`` rendered with ``context`` (memoised per data version and URL unless ``store`` is False or
+    someone is signed in)."""
     bw = bw_of(request)
 
     def render() -> str:
         return TEMPLATES.env.get_template(template).render(
             {"request": request, "api_path": _api_path(request), **context})
 
-    if not store:
+    if not store or _personal(request):
         return HTMLResponse(render(), headers={"Cache-Control": "no-store"})
     key = (bw.data_version(), request.url.path, request.url.query)
     return HTMLResponse(api.memo(bw, "html").get(key, render))
@@ -74,6 +80,8 @@ def _html(request: Request, template: str, *, store: bool = True, **context: Any
 
 def _page_cached(request: Request) -> Response | None:
     """The memoised page for this URL, before any work (the fast path of every read page)."""
+    if _personal(request):
+        return None
     bw = bw_of(request)
     body = api.memo(bw, "html").peek((bw.data_version(), request.url.path, request.url.query))
     return HTMLResponse(body) if body is not None else None
@@ -152,8 +160,11 @@ def event(request: Request, ref: str) -> Response:
                 ("signed the counter-statement" + (" (named)" if counter and counter["partial"] else ""),
                  sorted(counter_signers - signers, key=api.name_of)),
                 ("both", sorted(counter_signers & signers, key=api.name_of))]
+    user = getattr(request.state, "user", None)
     return _html(request, "event.html", title=e["title"], e=e, signers_by_group=_by_group(e["signatories"]),
                  map_rows=map_rows, brief_html=_brief_fragment(brief_html),
+                 history=api.cached(bw, ("history", e["id"]), lambda: bw.events.history(e["id"])),
+                 version=bw.events.version(e["id"]) if user is not None and user.can("editor") else None,
                  changes={c["iso3"]: c for c in e["changes"]},
                  downloads=_downloads(f"/api/events/{e['id']}", list(api.TABLES["event"]))
                  + [{"label": "brief (JSON)", "href": f"/api/events/{e['id']}/brief"}])
