@@ -341,3 +341,25 @@ def test_a_large_bodys_tally_is_close_to_the_exact_one():
     assert abs(exact.p_adopted - approx.p_adopted) < 0.02
     for a, b in ((exact.yes_interval, approx.yes_interval), (exact.no_interval, approx.no_interval)):
         assert abs(a[0] - b[0]) <= 1 and abs(a[1] - b[1]) <= 1
+
+
+# ------------------------------------------------------------------ review fixes
+
+@pytest.mark.parametrize(("names", "expected"), [
+    ("France\nState of Palestine\n", ":2: State of Palestine (PSE) is not a UN member state (an observer)"),
+    ("Holy See\n", ":1: Holy See (VAT) is not a UN member state (an observer)"),
+    ("France\nGermany, South Sudan\n", ":2: South Sudan (SSD) was not a UN member on 2010-07-01 (admitted 2011-07-14)"),
+])
+def test_a_member_who_cannot_vote_is_refused(small_cli, tmp_path, names, expected):
+    members = tmp_path / "members.txt"
+    members.write_text(names, encoding="utf-8")
+    r = small_cli("forecast", "--target", "SYR", "--as-of", "2010-07-01", "--members", str(members))
+    assert r.exit_code == 2, r.output
+    assert f"{members}{expected}" in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_members_given_as_a_list_must_be_able_to_vote(small_bw):
+    from blocwatch.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match=r"members: State of Palestine \(PSE\) is not a UN member state"):
+        small_bw.forecast("SYR", as_of=AS_OF, members=["France", "PSE"])

@@ -50,8 +50,25 @@ def training(bw: Blocwatch, forum: str, progress: Callable[[int, int], None] | N
                         lambda: build(history(bw, forum), progress))
 
 
-def _members_from_file(bw: Blocwatch, path: Path) -> list[str]:
-    """The states a members file names: one per line (or separated by commas or semicolons); ``#`` comments."""
+def _can_vote(iso3: str, day: dt.date) -> str | None:
+    """Why ``iso3`` cannot cast a vote in a UN body on ``day`` (None when it can): an observer state, or a state
+    not (yet, or any more) a UN member that day."""
+    from blocwatch import registry
+
+    country = registry.get(iso3)
+    if country.member_on(day):
+        return None
+    who = f"{country.name} ({country.iso3})"
+    if country.status == "observer" or country.admitted is None:
+        return f"{who} is not a UN member state (an observer): it has no vote"
+    if day < country.admitted:
+        return f"{who} was not a UN member on {day} (admitted {country.admitted})"
+    return f"{who} was not a UN member on {day} (until {country.ended})"
+
+
+def _members_from_file(bw: Blocwatch, path: Path, day: dt.date) -> list[str]:
+    """The states a members file names: one per line (or separated by commas or semicolons); ``#`` comments.
+    Each must be a UN member on ``day`` (a body's members vote; an observer does not)."""
     if path.is_dir() or not path.exists():
         raise InvalidInput(f"{path}: {'is a folder' if path.is_dir() else 'no such file'} (give a text file "
                            "with one state per line)")
@@ -71,6 +88,9 @@ def _members_from_file(bw: Blocwatch, path: Path) -> list[str]:
                 raise InvalidInput(f"{path}:{number}: {e}") from None
             if iso3 in out:
                 raise InvalidInput(f"{path}:{number}: {name!r} ({iso3}) is named twice")
+            why = _can_vote(iso3, day)
+            if why:
+                raise InvalidInput(f"{path}:{number}: {why}")
             out.append(iso3)
     if not out:
         raise InvalidInput(f"{path}: names no state (expected one name or code per line)")
@@ -81,7 +101,7 @@ def _members(bw: Blocwatch, forum: str, day: dt.date, given: Sequence[str] | Pat
     from blocwatch.votes import read
 
     if isinstance(given, Path | str):
-        return _members_from_file(bw, Path(given))
+        return _members_from_file(bw, Path(given), day)
     if given is not None:
         codes = [bw.countries.get(str(name)).iso3 for name in given]
         twice = sorted({c for c in codes if codes.count(c) > 1})
@@ -89,6 +109,10 @@ def _members(bw: Blocwatch, forum: str, day: dt.date, given: Sequence[str] | Pat
             raise InvalidInput(f"members: {', '.join(twice)} named twice")
         if not codes:
             raise InvalidInput("members: no state given")
+        for code in codes:
+            why = _can_vote(code, day)
+            if why:
+                raise InvalidInput(f"members: {why}")
         return codes
     with bw.engine.connect() as conn:
         if forum == "ga":
