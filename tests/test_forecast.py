@@ -363,3 +363,19 @@ def test_members_given_as_a_list_must_be_able_to_vote(small_bw):
 
     with pytest.raises(InvalidInput, match=r"members: State of Palestine \(PSE\) is not a UN member state"):
         small_bw.forecast("SYR", as_of=AS_OF, members=["France", "PSE"])
+
+
+def test_an_unreadable_members_file_is_one_line(small_cli, tmp_path, monkeypatch):
+    from pathlib import Path
+
+    members = tmp_path / "members.txt"
+    members.write_text("France\n", encoding="utf-8")
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    r = small_cli("forecast", "--target", "SYR", "--as-of", "2022-06-01", "--members", str(members))
+    assert r.exit_code == 2, r.output
+    assert "cannot be read" in r.output and "Permission denied" in r.output
+    assert len(r.output.strip().splitlines()) == 1

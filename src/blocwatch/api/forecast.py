@@ -76,6 +76,8 @@ def _members_from_file(bw: Blocwatch, path: Path, day: dt.date) -> list[str]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot be read ({exc.strerror or exc})") from None
     out: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
         for name in line.split("#", 1)[0].replace(";", ",").split(","):
