@@ -379,3 +379,9 @@ def test_an_unreadable_members_file_is_one_line(small_cli, tmp_path, monkeypatch
     assert r.exit_code == 2, r.output
     assert "cannot be read" in r.output and "Permission denied" in r.output
     assert len(r.output.strip().splitlines()) == 1
+
+
+def test_campaign_without_stored_members_names_its_own_options(small_cli):
+    r = small_cli("campaign", "--target", "SYR", "--as-of", "2027-06-01")
+    assert r.exit_code == 2, r.output
+    assert "--members FILE" in r.output and "--year" not in r.output

@@ -99,7 +99,10 @@ def _members_from_file(bw: Blocwatch, path: Path, day: dt.date) -> list[str]:
     return out
 
 
-def _members(bw: Blocwatch, forum: str, day: dt.date, given: Sequence[str] | Path | str | None) -> list[str]:
+def _members(bw: Blocwatch, forum: str, day: dt.date, given: Sequence[str] | Path | str | None,
+             other: str = "another --year") -> list[str]:
+    """The members who vote on ``day``: those given (a file or a list; each a UN member that day), else the
+    forum's (``other``: what else the command lets one give when the Council's are not stored)."""
     from blocwatch.votes import read
 
     if isinstance(given, Path | str):
@@ -122,7 +125,7 @@ def _members(bw: Blocwatch, forum: str, day: dt.date, given: Sequence[str] | Pat
         try:
             return sorted(read.council_members(conn, day))
         except InvalidInput as e:
-            raise InvalidInput(f"{e}; give --members FILE (one state per line) or another --year") from None
+            raise InvalidInput(f"{e}; give --members FILE (one state per line) or {other}") from None
 
 
 def _as_of(value: dt.date | str | None, option: str = "--as-of") -> dt.date:
@@ -235,5 +238,5 @@ def campaign(bw: Blocwatch, target: str, *, forum: VoteForum | str = "hrc", as_o
     body = choose(VoteForum, forum, "--forum").value
     state = bw.countries.get(target).iso3
     day = _as_of(as_of)
-    return run(history(bw, body), training(bw, body), state, _members(bw, body, day, members), day,
-               fitted=_fitted(bw, body, day))
+    who = _members(bw, body, day, members, other="an --as-of day in that span")
+    return run(history(bw, body), training(bw, body), state, who, day, fitted=_fitted(bw, body, day))
