@@ -345,6 +345,13 @@ def test_a_large_bodys_tally_is_close_to_the_exact_one():
 
 # ------------------------------------------------------------------ review fixes
 
+def test_a_python_datetime_as_of_is_taken_as_its_day(small_bw):
+    f = small_bw.forecast("SYR", as_of=dt.datetime(2022, 6, 1, 15, 30))
+    assert f.as_of == AS_OF and type(f.as_of) is dt.date
+    c = small_bw.campaign("CHN", forum="ga", as_of=dt.datetime(2024, 6, 1, 9, 0))
+    assert c.as_of == dt.date(2024, 6, 1)
+
+
 @pytest.mark.parametrize(("names", "expected"), [
     ("France\nState of Palestine\n", ":2: State of Palestine (PSE) is not a UN member state (an observer)"),
     ("Holy See\n", ":1: Holy See (VAT) is not a UN member state (an observer)"),

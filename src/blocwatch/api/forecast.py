@@ -130,6 +130,8 @@ def _members(bw: Blocwatch, forum: str, day: dt.date, given: Sequence[str] | Pat
 
 def _as_of(value: dt.date | str | None, option: str = "--as-of") -> dt.date:
     day = _day(value, option)
+    if isinstance(day, dt.datetime):  # a Python caller's datetime: its day (a cut is by day)
+        day = day.date()
     return day if day is not None else dt.date.today()
 
 
@@ -223,6 +225,8 @@ def backtest(bw: Blocwatch, *, forum: VoteForum | str = "hrc", start: int | dt.d
             first = _day(start, "--from") or dt.date(BACKTEST_FROM, 1, 1)
         except InvalidInput:
             raise InvalidInput(f"--from: {start!r} is not a year or a day (expected YYYY or YYYY-MM-DD)") from None
+        if isinstance(first, dt.datetime):
+            first = first.date()
     h = history(bw, body)
     if not h.vote_days(first):
         raise NoData(f"no {body} country-text vote recorded from {first} on")
