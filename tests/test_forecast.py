@@ -392,3 +392,14 @@ def test_campaign_without_stored_members_names_its_own_options(small_cli):
     r = small_cli("campaign", "--target", "SYR", "--as-of", "2027-06-01")
     assert r.exit_code == 2, r.output
     assert "--members FILE" in r.output and "--year" not in r.output
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["forecast", "--target", "SYR", "--year", "1900"], "--year 1900: expected a year from 1945 to 9999"),
+    (["backtest", "--from", "1900"], "--from 1900: expected a year from 1945 to 9999"),
+    (["backtest", "--from", "2024-10-01", "--report", "report.txt"], "--report report.txt: expected a file name"),
+])
+def test_option_errors_name_the_option_and_what_it_takes(small_cli, args, expected):
+    r = small_cli(*args)
+    assert r.exit_code == 2, r.output
+    assert expected in r.output and len(r.output.strip().splitlines()) == 1

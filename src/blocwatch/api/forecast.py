@@ -156,7 +156,7 @@ def forecast(bw: Blocwatch, target: str, *, forum: VoteForum | str = "hrc", as_o
     if year is not None and members is not None:
         raise InvalidInput("give --year or --members, not both")
     if year is not None and not 1945 <= year <= 9999:
-        raise InvalidInput(f"--year {year} is not a year")
+        raise InvalidInput(f"--year {year}: expected a year from 1945 to 9999")
     on = day if year is None or year == day.year else dt.date(year, 12, 31)
     who = _members(bw, body, on, members)
     result = run(history(bw, body), training(bw, body), state, who, day, fitted=_fitted(bw, body, day))
@@ -218,7 +218,7 @@ def backtest(bw: Blocwatch, *, forum: VoteForum | str = "hrc", start: int | dt.d
     body = choose(VoteForum, forum, "--forum").value
     if isinstance(start, int):
         if not 1945 <= start <= 9999:
-            raise InvalidInput(f"--from {start} is not a year")
+            raise InvalidInput(f"--from {start}: expected a year from 1945 to 9999")
         first = dt.date(start, 1, 1)
     else:
         try:

@@ -11,6 +11,7 @@ from blocwatch.api.options import VoteForum
 from blocwatch.cli.output import JSON_OPTION, bw, emit_table, err_console, print_json, say
 from blocwatch.cli.root import app
 from blocwatch.cli.votes import GROUP_NAMES
+from blocwatch.errors import InvalidInput
 
 FORUM = typer.Option(VoteForum.hrc, "--forum", "-f", case_sensitive=False,
                      help="hrc (Human Rights Council, the default) or ga (General Assembly).")
@@ -83,8 +84,11 @@ def backtest_command(
     from blocwatch.files import check_output, suffix_of
 
     if report is not None:
-        suffix_of(report, (".md",))
-        check_output(report, replace=replace)
+        try:
+            suffix_of(report, (".md",))
+            check_output(report, replace=replace)
+        except InvalidInput as e:  # the checks name the usual option, --out: this one is --report
+            raise InvalidInput(e.message.replace("--out ", "--report ", 1)) from None
     with Progress(console=err_console, transient=True) as bar:
         task = bar.add_task("backtest", total=None)
         b = bw().backtest(forum=forum.value, start=int(start) if start.isdigit() else start,
