@@ -396,6 +396,35 @@ def test_a_stale_save_is_refused_naming_who_saved_first(bw, as_user):
     assert r.status_code == 409 and "eddie" in r.json()["error"]
 
 
+def test_two_saves_at_once_one_wins_the_other_is_refused(bw):
+    """Two editors' saves on the same version in two threads: one is stored, the other gets a Conflict."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from blocwatch.errors import Conflict
+
+    event = "2022-06-14-hrc50-critical"
+    v = bw.events.version(event)
+    editors = {"eddie": "Cuba", "emma": "Egypt"}
+
+    def save(name: str) -> str:
+        try:
+            bw.events.edit_signers(event, version=v, add=[editors[name]], source=SOURCE, note="at once",
+                                   by=bw.users.get(name))
+        except Conflict as exc:
+            return str(exc)
+        return "saved"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = dict(zip(editors, pool.map(save, editors), strict=True))
+    assert list(outcomes.values()).count("saved") == 1, outcomes
+    winner = next(n for n, o in outcomes.items() if o == "saved")
+    loser = next(n for n in editors if n != winner)
+    assert f"changed by {winner} " in outcomes[loser]
+    signers = bw.events.get(event).signatories
+    assert {"CUB": "Cuba", "EGY": "Egypt"}.keys() & set(signers) == {bw.countries.get(editors[winner]).iso3}
+    assert bw.events.version(event) == v + 1
+
+
 def test_late_joiner_and_withdrawal_are_dated_changes_with_their_source(bw, as_user):
     editor, csrf = as_user("emma")
     event = "2021-06-22-hrc47-critical"

@@ -77,7 +77,13 @@ def create_app(bw: Blocwatch | None = None, *, url: str | None = None, warm: boo
 
     @app.exception_handler(BlocwatchError)
     async def blocwatch_error(request: Request, exc: BlocwatchError) -> Response:
-        return error_response(request, exc.http_status, exc.message, exc.close_matches)
+        from urllib.parse import quote
+
+        from blocwatch.errors import NotSignedIn
+
+        signing_in = ([{"href": f"/login?next={quote(request.url.path, safe='')}", "label": "Sign in"}]
+                      if isinstance(exc, NotSignedIn) else None)
+        return error_response(request, exc.http_status, exc.message, exc.close_matches, suggestions=signing_in)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
