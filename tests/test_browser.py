@@ -48,6 +48,7 @@ PAGES = {
     "forecast": "/forecast?target=SYR&as_of=2024-06-01",
     "campaign": "/campaign?target=CHN&as_of=2024-06-01",
     "state": "/states/CHN",
+    "login": "/login",
 }
 # A/RES/ES-11/1 (2 March 2022, aggression against Ukraine): 141-5-35; the five against.
 ES_11_1_NO = 5
@@ -59,11 +60,19 @@ WIDTHS = {"desktop": 1280, "mobile": 375}
 @pytest.fixture(scope="module")
 def base_url(web_bw) -> Iterator[str]:
     """The dashboard on the small database, served by uvicorn in a background thread until the module ends."""
+    with _serve(web_bw) as base:
+        # Start the state page's one-off GA computation now, so that it overlaps the other pages' tests.
+        threading.Thread(target=_get_quietly, args=(f"{base}/api{PAGES['state']}/ga",), daemon=True).start()
+        yield base
+
+
+@contextlib.contextmanager
+def _serve(handle) -> Iterator[str]:
+    """``create_app(handle)`` served by uvicorn in a background thread on a free port; its base URL."""
     import uvicorn
 
     from blocwatch.web.app import create_app
 
-    handle = web_bw
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -78,8 +87,6 @@ def base_url(web_bw) -> Iterator[str]:
             pytest.fail("the dashboard's uvicorn server did not start")
         time.sleep(0.05)
     base = f"http://127.0.0.1:{port}"
-    # Start the state page's one-off GA computation now, so that it overlaps the other pages' tests.
-    threading.Thread(target=_get_quietly, args=(f"{base}/api{PAGES['state']}/ga",), daemon=True).start()
     try:
         yield base
     finally:
@@ -361,3 +368,66 @@ def test_click_a_country_on_the_event_map_opens_its_page(visit):
     page.locator('.chart[data-spec^="/charts/event-map/"] svg path[aria-label*="href: /states/DEU"]').first.click()
     page.wait_for_url("**/states/DEU", timeout=10_000)
     assert page.locator("h1").inner_text().strip()
+
+
+# --- team mode: the editor's pages, signed in ----------------------------------------------------
+
+PASSWORD = "correct horse battery"
+EDITOR_PAGES = {"new-event": "/events/new", "edit-event": "/events/ga78-critical/edit"}
+
+
+@pytest.fixture(scope="module")
+def editor_url(small_db_file, tmp_path_factory) -> Iterator[str]:
+    """A second server on a private copy of the small database with an editor's account (the shared database
+    is never written)."""
+    import shutil
+
+    import blocwatch
+
+    path = tmp_path_factory.mktemp("browser-team") / "team.sqlite3"
+    shutil.copy(small_db_file, path)
+    handle = blocwatch.open(str(path))
+    handle.users.add("editor", PASSWORD, "editor")
+    with _serve(handle) as base:
+        yield base
+    handle.close()
+
+
+def _axe_problems(page, name: str) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    artifact(f"axe-{name}.json").write_text(json.dumps(violations, indent=1))
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:5]}"
+            for v in violations if v.get("impact") in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("name", EDITOR_PAGES)
+def test_editor_pages_signed_in_work_and_pass_axe(browser, editor_url, name):
+    """Signed in through the form, an editor's page loads under the security headers with no error and no
+    serious axe finding; the new-event form's preview too."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=editor_url)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"{m.text} ({m.location.get('url')})")
+            if m.type == "error" and not m.location.get("url", "").endswith("/favicon.ico") else None)
+    page.on("pageerror", lambda e: problems.append(f"uncaught: {e}"))
+    try:
+        page.goto("/login")
+        page.fill("#username", "editor")
+        page.fill("#password", PASSWORD)
+        page.locator('form[action="/login"] button').click()
+        page.wait_for_url(f"{editor_url}/")
+        response = page.goto(EDITOR_PAGES[name])
+        assert response is not None and response.ok, f"{name}: HTTP {response.status if response else '?'}"
+        assert page.locator("h1").count() == 1
+        assert not _axe_problems(page, name), f"{name}: {_axe_problems(page, name)}"
+        if name == "new-event":
+            page.fill("#new-text", "Joint statement on behalf of 3 countries: Canada, Japan and Australia.")
+            page.fill("#new-date", "2026-06-20")
+            page.locator('form[action="/events/new"] button').click()
+            page.wait_for_selector("text=States found (3)")
+            assert not _axe_problems(page, "event-preview")
+        assert not problems, problems
+    finally:
+        context.close()
