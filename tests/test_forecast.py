@@ -403,3 +403,20 @@ def test_option_errors_name_the_option_and_what_it_takes(small_cli, args, expect
     r = small_cli(*args)
     assert r.exit_code == 2, r.output
     assert expected in r.output and len(r.output.strip().splitlines()) == 1
+
+
+def test_a_partial_month_dated_statement_is_quoted_as_known(small_bw):
+    from blocwatch.api.forecast import history
+    from blocwatch.forecast.evidence import reasons, record
+
+    # Cuba's supportive statement of June 2021 at the Council: dated to the month, one signer named of many
+    cut = history(small_bw, "hrc").before(dt.date(2021, 9, 15))
+    rec = record(cut, "CHN", "BRA", ())
+    latest = rec["latest_statements"]["supportive"]
+    assert latest["id"] == "2021-06-hrc47-supportive"
+    assert latest["date"] == "2021-06" and latest["complete"] is False and latest["named"] == 1
+    said = reasons(rec, ["statements"], "China")[0]
+    assert "did not sign the latest joint statement supportive" not in said  # its list is partial: unknown
+    assert "not named on the latest joint statement supportive of China (2021-06; its list names only 1 signer)" \
+        in said
+    assert "did not sign the latest joint statement critical of China (2020-10-06)" in said  # a complete list

@@ -76,8 +76,8 @@ def campaign(history: History, training: Training, target: str, members: list[st
     newest = cut.latest_statement("critical", target)
     notes = []
     if newest is not None and newest is not latest:
-        notes.append(f"the latest critical statement, {newest.id} ({newest.date}), names only {len(newest.signers)} "
-                     "signers (its list is partial), so the last complete list is used")
+        notes.append(f"the latest critical statement, {newest.id} ({newest.when or newest.date}), names only "
+                     f"{len(newest.signers)} signers (its list is partial), so the last complete list is used")
     on_board = sorted(latest.signers) if latest else []
     by_group = {g: 0 for g in registry.GROUPS}
     for iso3 in on_board:
@@ -96,7 +96,7 @@ def campaign(history: History, training: Training, target: str, members: list[st
         adds = f"adds the first {label} signer" if f.group and not have else \
             f"{_ordinal(have + 1)} signer from the {label}" if f.group else "outside the regional groups"
         out.append(Candidate(f, adds, bool(f.group) and not have))
-    statement = None if latest is None else {"id": latest.id, "date": latest.date.isoformat(),
+    statement = None if latest is None else {"id": latest.id, "date": latest.when or latest.date.isoformat(),
                                              "title": latest.title, "signers": len(latest.signers)}
     return Campaign(history.forum, target, registry.get(target).name, as_of, statement, tuple(on_board), by_group,
                     tuple(out), tuple(notes))

@@ -37,13 +37,15 @@ def record(cut: Cut, target: str, iso3: str, sponsors: tuple[str, ...]) -> dict:
         out["country_texts"] = _votes(cut, col, np.arange(len(cut.texts)))
     else:
         out["same_target"] = out["country_texts"] = {"votes": 0, "yes": 0, "abstain": 0, "no": 0}
-    out["statements"] = [{"id": s.id, "date": s.date.isoformat(), "stance": s.stance, "target": s.target,
+    out["statements"] = [{"id": s.id, "date": _when(s), "stance": s.stance, "target": s.target,
                           "title": s.title} for s in cut.statements if iso3 in s.signers
                          and s.target == target]
     latest = {"critical": cut.latest_statement("critical", complete=True),
               "supportive": cut.latest_statement("supportive")}
-    out["latest_statements"] = {stance: {"id": s.id, "date": s.date.isoformat(), "target": s.target,
-                                         "signed": iso3 in s.signers}
+    # "signed": named on it; with a partial list (complete False) not being named says nothing
+    out["latest_statements"] = {stance: {"id": s.id, "date": _when(s), "target": s.target,
+                                         "signed": iso3 in s.signers, "complete": s.complete,
+                                         "named": len(s.signers)}
                                 for stance, s in latest.items() if s is not None}
     start = cut.day - dt.timedelta(days=GA_WINDOW_DAYS)
     window = cut.ga.window(np.datetime64(start, "D"), np.datetime64(cut.day, "D"))
@@ -64,6 +66,11 @@ def record(cut: Cut, target: str, iso3: str, sponsors: tuple[str, ...]) -> dict:
     return out
 
 
+def _when(s) -> str:
+    """A statement's date as recorded (a month-dated one: its month, not the last day it can have been on)."""
+    return s.when or s.date.isoformat()
+
+
 def reasons(rec: dict, families: list[str], target_name: str) -> list[str]:
     """Sentences, most telling first (``families``: feature families ranked by how much they moved the forecast)."""
     out: list[str] = []
@@ -80,6 +87,17 @@ def _name(iso3: str) -> str:
 
 def _counts(v: dict) -> str:
     return f"{v['yes']} yes, {v['abstain']} abstain, {v['no']} no"
+
+
+def _latest(stance: str, v: dict) -> str:
+    """Whether a state signed the latest statement of a stance: a state not named on a partial list may have."""
+    what = f"the latest joint statement {stance} of {_name(v['target'])}"
+    if v["signed"]:
+        return f"signed {what} ({v['date']})"
+    if v.get("complete", True):
+        return f"did not sign {what} ({v['date']})"
+    n = v.get("named", 0)
+    return f"not named on {what} ({v['date']}; its list names only {n} signer{'' if n == 1 else 's'})"
 
 
 def _sentence(rec: dict, family: str, target_name: str) -> str | None:
@@ -104,8 +122,7 @@ def _sentence(rec: dict, family: str, target_name: str) -> str | None:
             return f"signed the {s['stance']} joint statement on {target_name} of {s['date']} ({s['id']})" + \
                 (f" and {len(signed) - 1} earlier" if len(signed) > 1 else "")
         latest = rec["latest_statements"]
-        parts = [f"{'signed' if v['signed'] else 'did not sign'} the latest joint statement {stance} of "
-                 f"{_name(v['target'])} ({v['date']})" for stance, v in latest.items()]
+        parts = [_latest(stance, v) for stance, v in latest.items()]
         return "; ".join(parts) if parts else None
     if family == "ga":
         ga = rec["ga_agreement"]

@@ -91,6 +91,7 @@ class Statement:
     title: str
     signers: frozenset[str]
     complete: bool       # the list names every signer (not partial)
+    when: str = ""       # its date as recorded, for quoting: the day, or the month (YYYY-MM) when only that is known
 
 
 class History:
@@ -144,7 +145,7 @@ def _as_of(event: Event, day: dt.date) -> Statement:
     signers = frozenset(s.iso3 for s in event.signers if (s.joined_on is None or s.joined_on < day)
                         and (s.withdrew_on is None or s.withdrew_on >= day))
     return Statement(event.id, event.date_range[1], event.stance, event.target, event.title, signers,
-                     not event.partial)
+                     not event.partial, event.date_text)
 
 
 @dataclass(frozen=True)
