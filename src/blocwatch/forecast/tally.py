@@ -84,14 +84,35 @@ def shifted(p: np.ndarray, d: float) -> np.ndarray:
     return q / q.sum(axis=-1, keepdims=True)
 
 
+def centred(p: np.ndarray, spread: float, rounds: int = 60) -> np.ndarray:
+    """The members' probabilities at no shift such that, averaged over the shift, each member votes yes, abstain
+    and no with exactly the chances ``p`` says (the model's probabilities are already averaged over votes that
+    moved together: the shift must add correlation, not change them)."""
+    if spread <= 0:
+        return p
+    x, w = (np.asarray(v) for v in _nodes(spread))
+    target = np.clip(p, 1e-12, 1.0)
+    q = target
+    factor = np.exp(np.multiply.outer(x, SHIFT))  # nodes x 3
+    for _ in range(rounds):
+        scaled = q[None, ...] * factor.reshape((len(x),) + (1,) * (q.ndim - 1) + (3,))
+        average = np.tensordot(w, scaled / scaled.sum(axis=-1, keepdims=True), axes=1)
+        if np.abs(average - target).max() < 1e-7:
+            break
+        q = q * target / average
+        q = q / q.sum(axis=-1, keepdims=True)
+    return q
+
+
 def mixture(p: np.ndarray, spread: float) -> np.ndarray:
-    """The joint distribution of the yes and no counts, averaged over the shared shift."""
+    """The joint distribution of the yes and no counts, averaged over the shared shift (each member's own chances
+    kept: :func:`centred`)."""
     if spread <= 0:
         return joint(p)
-    x, w = np.polynomial.hermite_e.hermegauss(NODES)
-    w = w / w.sum()
-    scenarios = np.stack([shifted(p, spread * xi) for xi in x.tolist()])
-    return np.tensordot(w, joint(scenarios), axes=1)
+    x, w = _nodes(spread)
+    q = centred(p, spread)
+    scenarios = np.stack([shifted(q, d) for d in x])
+    return np.tensordot(np.asarray(w), joint(scenarios), axes=1)
 
 
 def spread(p: np.ndarray, y: np.ndarray, vote: np.ndarray) -> float:
@@ -106,7 +127,14 @@ def spread(p: np.ndarray, y: np.ndarray, vote: np.ndarray) -> float:
     norm = np.log(np.outer(np.exp(grid), p[:, YES]) + p[:, ABSTAIN] + np.outer(np.exp(-grid), p[:, NO]))
     ll = np.log(p[np.arange(len(y)), y]) + np.outer(grid, SHIFT[y]) - norm
     per_vote = np.stack([np.bincount(which, weights=row) for row in ll])
-    return float(np.std(grid[np.argmax(per_vote, axis=0)]))
+    best = np.clip(np.argmax(per_vote, axis=0), 1, len(grid) - 2)
+    votes = np.arange(per_vote.shape[1])
+    # Each vote's shift is itself an estimate: take out its sampling variance (1 / the curvature of its
+    # log-likelihood at the best shift) so that the spread is that of the shifts, not of their noise.
+    step = grid[1] - grid[0]
+    curvature = -(per_vote[best + 1, votes] - 2 * per_vote[best, votes] + per_vote[best - 1, votes]) / step ** 2
+    noise = np.mean(1.0 / np.maximum(curvature, 1e-3))
+    return float(np.sqrt(max(np.var(grid[best]) - noise, 0.0)))
 
 
 def tally(p: np.ndarray, spread: float = 0.0) -> Tally:
@@ -139,8 +167,9 @@ def _normal_tally(p: np.ndarray, spread: float, expected: np.ndarray) -> Tally:
     counts = np.arange(m + 1)
     marginals = np.zeros((3, m + 1))
     p_adopted = 0.0
+    base = centred(p, spread)
     for d, w in zip(*_nodes(spread), strict=True):
-        q = shifted(p, d)
+        q = shifted(base, d)
         for k in (YES, ABSTAIN, NO):
             mean, sd = q[:, k].sum(), np.sqrt(max((q[:, k] * (1 - q[:, k])).sum(), 1e-9))
             marginals[k] += w * np.diff(norm.cdf((np.append(counts, m + 1) - 0.5 - mean) / sd))
@@ -165,8 +194,9 @@ def moves(p: np.ndarray, spread: float = 0.0) -> np.ndarray:
     from scipy.stats import norm
 
     out = np.zeros(len(p))
+    base = centred(p, spread)
     for d, wi in zip(*_nodes(spread), strict=True):
-        q = shifted(p, d)
+        q = shifted(base, d)
         mean = q[:, YES] - q[:, NO]
         var = q[:, YES] + q[:, NO] - mean ** 2
         m_others, sd_others = mean.sum() - mean, np.sqrt(np.maximum(var.sum() - var, 1e-9))
