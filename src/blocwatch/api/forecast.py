@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from blocwatch.api.options import VoteForum, choose
 from blocwatch.api.votes import _day
-from blocwatch.errors import InvalidInput, NoData
+from blocwatch.errors import InvalidInput
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -155,6 +155,9 @@ def forecast(bw: Blocwatch, target: str, *, forum: VoteForum | str = "hrc", as_o
     day = _as_of(as_of)
     if year is not None and members is not None:
         raise InvalidInput("give --year or --members, not both")
+    if year is not None and body == "ga":
+        raise InvalidInput("--year chooses the Council's members of a year; the General Assembly's members are "
+                           "every UN member on the --as-of day")
     if year is not None and not 1945 <= year <= 9999:
         raise InvalidInput(f"--year {year}: expected a year from 1945 to 9999")
     on = day if year is None or year == day.year else dt.date(year, 12, 31)
@@ -229,7 +232,9 @@ def backtest(bw: Blocwatch, *, forum: VoteForum | str = "hrc", start: int | dt.d
             first = first.date()
     h = history(bw, body)
     if not h.vote_days(first):
-        raise NoData(f"no {body} country-text vote recorded from {first} on")
+        last = f" (the last is on {h.last_day})" if h.last_day else ""
+        raise InvalidInput(f"--from {first}: no {'Council' if body == 'hrc' else 'General Assembly'} vote on a "
+                           f"country text is recorded from then on{last}")
     return bw.cache.get(("backtest", body, bw.data_version(), first),
                         lambda: run(h, training(bw, body), first, progress=progress))
 

@@ -25,6 +25,7 @@ from blocwatch.forecast.training import Training
 
 SWING_CERTAINTY = 0.8   # a member whose likeliest vote has at least this chance is not a swing vote
 SWING_MOVES = 0.02      # ... nor one whose vote moves P(adopted) by less than this
+FEW_VOTES = 30          # a forecast learned from fewer earlier votes says so
 SWING_LIMIT = 10        # the swing list names at most this many (every member's ``moves`` is in its forecast)
 FAMILY = {name: ("same" if name.startswith(("same_", "last_same_")) else "all" if name.startswith(("all_", "like_"))
                  else "group" if name.startswith("group_same") or name in GROUPS or name == "same_group"
@@ -139,7 +140,11 @@ def forecast(history: History, training: Training, target: str, members: list[st
         notes.append(f"no {history.forum.upper()} vote on a text about {target_name} is recorded before {as_of}: "
                      "the forecast rests on the members' votes on other country texts, their statements, GA "
                      "agreement, groups and blocs")
-    training_info = {"votes": int(len(np.unique(training.rcid[past]))), "rows": int(past.sum()),
+    learned = int(len(np.unique(training.rcid[past])))
+    if learned < FEW_VOTES:
+        notes.append(f"learned from only {learned} earlier vote{'s' if learned != 1 else ''}: too few to know "
+                     "how far to trust these numbers")
+    training_info = {"votes": learned, "rows": int(past.sum()),
                      "first": str(training.day[past].min()), "last": str(training.day[past].max()),
                      "texts_about_target": 0 if about is None else int(len(about))}
     return Forecast(history.forum, target, target_name, as_of, tuple(out), t, swing, shared, b.sponsors,
