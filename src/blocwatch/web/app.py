@@ -5,7 +5,8 @@
   (:mod:`blocwatch.web.charts`) and the static files.
 * A :class:`~blocwatch.errors.BlocwatchError` becomes its ``http_status`` with
   one message and the close matches: JSON under ``/api``, an HTML page
-  elsewhere. An unknown path is a 404 the same way.
+  elsewhere. An unknown path is a 404 the same way, and a request FastAPI
+  cannot read (a field missing or of the wrong type) a 422 in one line.
 * Read routes carry ``Cache-Control`` and a strong ``ETag`` (a hash of the
   body); a request whose ``If-None-Match`` matches gets ``304 Not Modified``;
   responses are kept per data version and gzipped once
@@ -13,7 +14,8 @@
   signed-in account nor on a private site.
 * Team mode (:mod:`blocwatch.web.team`, :mod:`blocwatch.web.security`): sign-in
   with a session cookie, CSRF on every write, editing events for editors,
-  reverting for admins; ``private=True`` (or ``BLOCWATCH_PRIVATE=1``) makes
+  reverting for admins; stored campaigns, private to their members
+  (:mod:`blocwatch.web.campaigns`); ``private=True`` (or ``BLOCWATCH_PRIVATE=1``) makes
   every page and API route but ``/login`` and the static files need an
   account; security headers and a 1 MB body limit on every request.
 * With ``warm=True`` (what ``blocwatch serve`` wants) the Council backtest behind
@@ -31,6 +33,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -43,6 +46,16 @@ if TYPE_CHECKING:
     from blocwatch.api.core import Blocwatch
 
 
+def validation_message(exc: RequestValidationError) -> str:
+    """FastAPI's list of what is wrong with a request, as one line: ``body.version: Input should be a valid
+    integer; ...``."""
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(x) for x in error.get("loc", ()) if x != "body") or "the request"
+        parts.append(f"{where}: {error.get('msg', 'not valid')}")
+    return "; ".join(parts) or "the request is not valid"
+
+
 def create_app(bw: Blocwatch | None = None, *, url: str | None = None, warm: bool = False,
                private: bool | None = None) -> FastAPI:
     """The dashboard on ``bw`` (or on ``blocwatch.open(url)``); ``warm``: compute the forecast page's backtest
@@ -51,7 +64,7 @@ def create_app(bw: Blocwatch | None = None, *, url: str | None = None, warm: boo
     from importlib.metadata import version
 
     from blocwatch.api.core import open as open_database
-    from blocwatch.web import api, charts, pages, team
+    from blocwatch.web import api, campaigns, charts, pages, team
     from blocwatch.web.security import BodyLimit, SecurityHeaders, TeamGate, private_default
 
     handle = bw if bw is not None else open_database(url)
@@ -85,6 +98,10 @@ def create_app(bw: Blocwatch | None = None, *, url: str | None = None, warm: boo
                       if isinstance(exc, NotSignedIn) else None)
         return error_response(request, exc.http_status, exc.message, exc.close_matches, suggestions=signing_in)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request, 422, validation_message(exc))
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = "no such page" if exc.status_code == 404 else str(exc.detail)
@@ -98,6 +115,8 @@ def create_app(bw: Blocwatch | None = None, *, url: str | None = None, warm: boo
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(team.api_router)  # before the read routes: /events/new is not an event
     app.include_router(team.router)
+    app.include_router(campaigns.api_router)
+    app.include_router(campaigns.router)
     app.include_router(api.router)
     app.include_router(charts.router)
     app.include_router(pages.router)
