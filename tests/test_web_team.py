@@ -158,13 +158,25 @@ def test_a_wrong_password_is_401_with_one_message_then_429(app):
 # --------------------------------------------------------------------------- every write route
 
 
-def _ok_calls(bw) -> dict[tuple[str, str], tuple[str, Callable[[], dict[str, Any]]]]:
-    """How an account with the role may call each write route: {(method, path): (role, request kwargs)}."""
+def _ok_calls(bw, campaign: int) -> dict[tuple[str, str], tuple[str, Callable[[], dict[str, Any]]]]:
+    """How an account with the role may call each write route: {(method, path): (role, request kwargs)}.
+
+    The routes of one campaign are called on ``campaign``, of which the three accounts are members (what a
+    non-member gets, the 404 of a missing id, is tests/test_web_campaigns.py's)."""
     new = {"text": STATEMENT, "date": "2026-06-20", "forum": "hrc", "stance": "critical", "session": "HRC62"}
     count = iter(range(1000))
 
     def v() -> int:
         return bw.events.version(EVENT)
+
+    def status() -> dict[str, Any]:   # Spain's status changed from the version it has now
+        row = bw.campaigns.show(campaign, by=bw.users.get("eddie"), forecast=False).state("ESP")
+        return {"state": "ESP", "status": "contacted" if row["status"] == "committed" else "committed",
+                "version": row["version"]}
+
+    def member() -> dict[str, str]:   # emma in, then out again
+        members = bw.campaigns.show(campaign, by=bw.users.get("eddie"), forecast=False).members
+        return {"action": "remove" if "emma" in {m["username"] for m in members} else "add", "username": "emma"}
 
     return {
         ("POST", "/logout"): ("viewer", lambda: {"data": {}}),
@@ -183,6 +195,15 @@ def _ok_calls(bw) -> dict[tuple[str, str], tuple[str, Callable[[], dict[str, Any
         ("POST", "/api/events/{ref}/changes"): ("editor", lambda: {"json": {
             "version": v(), "state": "KEN", "change": "joined", "date": "2024-01-05", "source": SOURCE}}),
         ("POST", "/api/audit/{entry_id}/revert"): ("admin", lambda: {"json": {"version": v()}}),
+        ("POST", "/campaigns"): ("editor", lambda: {"data": {"name": "route check", "target": "ERI", "forum": "ga"}}),
+        ("POST", "/campaigns/{campaign_id}/status"): ("editor", lambda: {"data": status()}),
+        ("POST", "/campaigns/{campaign_id}/notes"): ("editor", lambda: {"data": {"text": "route check"}}),
+        ("POST", "/campaigns/{campaign_id}/members"): ("editor", lambda: {"data": member()}),
+        ("POST", "/api/campaigns"): ("editor", lambda: {"json": {"name": "route check", "target": "ERI"}}),
+        ("POST", "/api/campaigns/{campaign_id}/status"): ("editor", lambda: {"json": status()}),
+        ("POST", "/api/campaigns/{campaign_id}/notes"): ("editor", lambda: {"json": {"text": "route check",
+                                                                                     "state": "ESP"}}),
+        ("POST", "/api/campaigns/{campaign_id}/members"): ("editor", lambda: {"json": member()}),
     }
 
 
@@ -211,19 +232,29 @@ def _write_routes(app) -> set[tuple[str, str]]:
     return {(m, path) for path, methods in _routes(app) for m in methods & {"POST", "PUT", "PATCH", "DELETE"}}
 
 
-def _url(path: str, bw) -> str:
+def _url(path: str, bw, campaign: int) -> str:
     entry = lambda: str(bw.events.history(EVENT)[-1]["id"]) if bw.events.history(EVENT) else "1"  # noqa: E731
-    return path.replace("{ref}", EVENT).replace("{entry_id}", entry())
+    return path.replace("{ref}", EVENT).replace("{entry_id}", entry()).replace("{campaign_id}", str(campaign))
 
 
-def test_every_write_route_needs_an_account_the_csrf_token_and_the_role(app, bw, as_user):
-    calls = _ok_calls(bw)
+@pytest.fixture(scope="module")
+def campaign(bw) -> int:
+    """A campaign of which the viewer, the editor and the admin of USERS are members."""
+    eddie = bw.users.get("eddie")
+    made = bw.campaigns.create("Route checks", "China", by=eddie)
+    for name in ("vera", "ada"):
+        bw.campaigns.add_member(made.id, name, by=eddie)
+    return made.id
+
+
+def test_every_write_route_needs_an_account_the_csrf_token_and_the_role(app, bw, as_user, campaign):
+    calls = _ok_calls(bw, campaign)
     routes = _write_routes(app)
     assert routes - SIGN_IN_ROUTES == set(calls), "a write route without a case here (add it to _ok_calls)"
     order = sorted(calls, key=lambda k: (k[1].endswith("revert"), "logout" in k[1], k))  # revert the edits last
     with TestClient(app, client=("10.2.0.1", 50000)) as anonymous:
         for method, path in order:
-            r = anonymous.request(method, _url(path, bw), **calls[method, path][1]())
+            r = anonymous.request(method, _url(path, bw, campaign), **calls[method, path][1]())
             assert r.status_code == 401, (path, r.status_code)
     editor, csrf = as_user("eddie")
     for method, path in order:
@@ -236,7 +267,7 @@ def test_every_write_route_needs_an_account_the_csrf_token_and_the_role(app, bw,
                 sent["data"] = {**sent["data"], **({"csrf_token": wrong} if wrong else {})}
             else:
                 sent["headers"] = {"X-CSRF-Token": wrong} if wrong else {}
-            r = editor.request(method, _url(path, bw), **sent)
+            r = editor.request(method, _url(path, bw, campaign), **sent)
             assert r.status_code == 403, (path, wrong, r.status_code)
             assert "csrf" in r.text.lower()
     for method, path in order:
@@ -250,7 +281,7 @@ def test_every_write_route_needs_an_account_the_csrf_token_and_the_role(app, bw,
                 sent["data"] = {**sent["data"], "csrf_token": token}
             else:
                 sent["headers"] = {"X-CSRF-Token": token}
-            r = client.request(method, _url(path, bw), follow_redirects=False, **sent)
+            r = client.request(method, _url(path, bw, campaign), follow_redirects=False, **sent)
             allowed = ROLES.index(role) >= ROLES.index(needed)
             if allowed:
                 assert r.status_code in (200, 201, 303), (path, role, r.status_code, r.text[:300])
