@@ -373,13 +373,14 @@ def test_click_a_country_on_the_event_map_opens_its_page(visit):
 # --- team mode: the editor's pages, signed in ----------------------------------------------------
 
 PASSWORD = "correct horse battery"
-EDITOR_PAGES = {"new-event": "/events/new", "edit-event": "/events/ga78-critical/edit"}
+EDITOR_PAGES = {"new-event": "/events/new", "edit-event": "/events/ga78-critical/edit", "campaigns": "/campaigns",
+                "campaign": "/campaigns/1"}
 
 
 @pytest.fixture(scope="module")
 def editor_url(small_db_file, tmp_path_factory) -> Iterator[str]:
-    """A second server on a private copy of the small database with an editor's account (the shared database
-    is never written)."""
+    """A second server on a private copy of the small database with an editor's account and a campaign of theirs
+    (the shared database is never written)."""
     import shutil
 
     import blocwatch
@@ -387,7 +388,14 @@ def editor_url(small_db_file, tmp_path_factory) -> Iterator[str]:
     path = tmp_path_factory.mktemp("browser-team") / "team.sqlite3"
     shutil.copy(small_db_file, path)
     handle = blocwatch.open(str(path))
-    handle.users.add("editor", PASSWORD, "editor")
+    editor = handle.users.add("editor", PASSWORD, "editor")
+    campaign = handle.campaigns.create("Xinjiang, HRC 2027", "China", by=editor)   # /campaigns/1
+    assert campaign.id == 1
+    for state, status in (("France", "committed"), ("Chile", "committed"), ("Japan", "considering"),
+                          ("Nigeria", "declined"), ("Poland", "contacted")):
+        handle.campaigns.set_status(campaign.id, state, status, by=editor)
+    handle.campaigns.add_note(campaign.id, "Circulated the draft to the core group.", by=editor)
+    handle.campaigns.add_note(campaign.id, "The mission will ask the capital.", state="Japan", by=editor)
     with _serve(handle) as base:
         yield base
     handle.close()
