@@ -47,11 +47,17 @@ if TYPE_CHECKING:
 
 
 def validation_message(exc: RequestValidationError) -> str:
-    """FastAPI's list of what is wrong with a request, as one line: ``body.version: Input should be a valid
-    integer; ...``."""
+    """FastAPI's list of what is wrong with a request, as one line: ``version: Input should be a valid integer;
+    limit (in the query): ...``."""
     parts = []
     for error in exc.errors()[:5]:
-        where = ".".join(str(x) for x in error.get("loc", ()) if x != "body") or "the request"
+        kind, *rest = [str(x) for x in error.get("loc", ())] or ["request"]
+        if error.get("type") == "json_invalid":
+            parts.append("the request body is not valid JSON")
+            continue
+        where = ".".join(rest) or kind
+        if kind not in ("body", where):
+            where += f" (in the {kind})"
         parts.append(f"{where}: {error.get('msg', 'not valid')}")
     return "; ".join(parts) or "the request is not valid"
 
