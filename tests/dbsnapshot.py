@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Engine, MetaData, func, select
+from sqlalchemy import JSON, Engine, MetaData, func, select
 
 
 def snapshot(engine: Engine, tables: Iterable[str] | None = None,
@@ -43,8 +43,9 @@ def snapshot(engine: Engine, tables: Iterable[str] | None = None,
         cursor = conn.connection.dbapi_connection.cursor()
         try:
             for name in sorted(wanted):
-                n = len(meta.tables[name].columns)
-                order = ", ".join(str(i) for i in range(1, n + 1))
+                # PostgreSQL cannot order by a json column: by its text instead
+                order = ", ".join(f"CAST({quote(c.name)} AS TEXT)" if isinstance(c.type, JSON) else quote(c.name)
+                                  for c in meta.tables[name].columns)
                 cursor.execute(f"SELECT * FROM {quote(name)} ORDER BY {order}")
                 result[name] = [tuple(r) for r in cursor.fetchall()]
         finally:

@@ -18,6 +18,8 @@ from blocwatch.api import results
 README = Path(__file__).resolve().parents[1] / "README.md"
 EVENT = "2022-10-31-ga77-3c-critical"
 
+pytestmark = pytest.mark.postgres  # make test-postgres runs this module on PostgreSQL too
+
 
 @pytest.fixture(scope="module")
 def bw(small_bw):
@@ -25,7 +27,7 @@ def bw(small_bw):
 
 
 @pytest.fixture(scope="module")
-def run(small_db_file):
+def run(small_db_shared_url):
     from typer.testing import CliRunner
 
     from blocwatch.cli import app
@@ -33,7 +35,7 @@ def run(small_db_file):
     runner = CliRunner()
 
     def invoke(*args: str):
-        result = runner.invoke(app, ["--db", str(small_db_file), *args], catch_exceptions=False)
+        result = runner.invoke(app, ["--db", small_db_shared_url, *args], catch_exceptions=False)
         assert result.exit_code == 0, result.output
         return json.loads(result.stdout)
 
@@ -88,7 +90,7 @@ def test_cli_json_is_the_api_result(run, bw, args, api):
     assert run(*args) == _plain(api(bw))
 
 
-def test_parse_json_is_the_api_result(bw, small_db_file, tmp_path):
+def test_parse_json_is_the_api_result(bw, small_db_shared_url, tmp_path):
     from typer.testing import CliRunner
 
     from blocwatch.cli import app
@@ -96,7 +98,7 @@ def test_parse_json_is_the_api_result(bw, small_db_file, tmp_path):
     text = "Event delivered on behalf of 3 countries: France, Germany and Japan."
     path = tmp_path / "s.txt"
     path.write_text(text, encoding="utf-8")
-    result = CliRunner().invoke(app, ["--db", str(small_db_file), "parse", str(path), "--json"])
+    result = CliRunner().invoke(app, ["--db", small_db_shared_url, "parse", str(path), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == _plain(bw.parse(text).to_dict())
 

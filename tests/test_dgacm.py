@@ -14,6 +14,8 @@ from blocwatch.errors import ImportFailed
 from blocwatch.ga import dgacm
 from blocwatch.votes.record import ABSTAIN, NO, Tally
 
+pytestmark = pytest.mark.postgres  # make test-postgres runs this module on PostgreSQL too
+
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = REPO / "curation" / "sources"
 DGACM = SOURCES / "unga" / "dgacm"

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from blocwatch.statements.dataset import read_event_file
 
 from dbsnapshot import row_counts
+
+pytestmark = pytest.mark.postgres  # make test-postgres runs this module on PostgreSQL too
 
 TEXT = ("Joint statement delivered by Canada on behalf of 5 countries: Canada, Japan, Australia, "
         "Ruritania and New Zealand.")

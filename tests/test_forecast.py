@@ -17,6 +17,8 @@ from hypothesis import strategies as st
 from blocwatch.forecast import metrics, tally
 from blocwatch.forecast.history import ABSTAIN, NO, YES
 
+pytestmark = pytest.mark.postgres  # make test-postgres runs this module on PostgreSQL too
+
 AS_OF = dt.date(2022, 6, 1)
 SPEC_KEYS = {"target", "as_of", "members", "tally", "p_adopted", "swing"}
 MEMBER_KEYS = {"iso3", "p_yes", "p_abstain", "p_no", "predicted", "reasons"}

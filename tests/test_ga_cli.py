@@ -6,8 +6,11 @@ import csv
 import json
 
 import pandas as pd
+import pytest
 
 from blocwatch.ga.importers import UNDL_HEADER_2026
+
+pytestmark = pytest.mark.postgres  # make test-postgres runs this module on PostgreSQL too
 
 
 def test_agreement_json_pair(cli):

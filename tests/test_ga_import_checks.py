@@ -24,6 +24,8 @@ from blocwatch.ga.importers import (
 from tests.dbsnapshot import snapshot
 from tests.test_ga_importers import ROLLCALLS, VOTES, small_engine, stored, undl_rows, write_csv, write_unvotes
 
+pytestmark = pytest.mark.postgres  # make test-postgres runs this module on PostgreSQL too
+
 __all__ = ["small_engine"]  # the fixture, imported for pytest
 
 COL = {name: i for i, name in enumerate(UNDL_HEADER_2026)}

@@ -22,14 +22,16 @@ from blocwatch.ga.votes import rollcalls_frame, votes_frame
 
 from tests.dbsnapshot import snapshot
 
+pytestmark = pytest.mark.postgres  # make test-postgres runs this module on PostgreSQL too
+
 
 @pytest.fixture
-def small_engine(tmp_path):
+def small_engine(empty_db_url):
     """A database with the schema and the country registry only (no bundled votes)."""
     from blocwatch.store.countries import load_countries
     from blocwatch.store.db import make_engine, session_scope, upgrade
 
-    eng = make_engine(f"sqlite:///{tmp_path / 'small.sqlite3'}")
+    eng = make_engine(empty_db_url)
     upgrade(eng)
     with session_scope(eng) as session:
         load_countries(session)

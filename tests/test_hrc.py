@@ -20,6 +20,8 @@ from blocwatch.hrc.ohchr import read_ohchr
 from blocwatch.hrc.read import absent, read_hrc
 from blocwatch.votes.record import ABSTAIN, NO, NOT_VOTING, YES
 
+pytestmark = pytest.mark.postgres  # make test-postgres runs this module on PostgreSQL too
+
 SOURCES = Path(__file__).resolve().parents[1] / "curation" / "sources"
 HRC = SOURCES / "hrc"
 

@@ -1,4 +1,5 @@
-"""The store on real SQLite files: first use, idempotence, choice of database, transactions, schema."""
+"""The store on real databases (SQLite files; PostgreSQL under make test-postgres): first use, idempotence, choice
+of database, transactions, schema."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from blocwatch.store.provenance import get_source, log_import
 
 from dbsnapshot import row_counts, snapshot
 
+pytestmark = pytest.mark.postgres  # make test-postgres runs this module on PostgreSQL too
+
 
 @pytest.fixture
 def engine(small_db_engine):
@@ -29,12 +32,10 @@ def _kinds() -> list[str]:
 
 
 @pytest.mark.slow
-def test_first_connect_creates_and_fills_and_a_second_changes_nothing(tmp_path):
-    path = tmp_path / "new" / "blocwatch.sqlite3"
-    path.parent.mkdir()
-    url = f"sqlite:///{path}"
+def test_first_connect_creates_and_fills_and_a_second_changes_nothing(empty_db_url):
+    url = empty_db_url
     engine = db.connect(url, loaders=LOADERS)
-    assert path.is_file() and db.schema_is_current(engine)
+    assert db.schema_is_current(engine)
     counts = row_counts(engine)
     assert counts["countries"] == 204 and counts["imports"] == len(_kinds())
     with db.session_scope(engine) as s:
@@ -46,6 +47,7 @@ def test_first_connect_creates_and_fills_and_a_second_changes_nothing(tmp_path):
     again.dispose()
 
 
+@pytest.mark.sqlite_only
 def test_connect_accepts_a_plain_path(tmp_path, filled_db_file):
     copy = tmp_path / "copy.sqlite3"
     copy.write_bytes(filled_db_file.read_bytes())
@@ -72,6 +74,7 @@ def test_default_database_is_in_the_user_data_dir(monkeypatch, tmp_path):
     assert db.default_url() == f"sqlite:///{folder}/blocwatch.sqlite3"
 
 
+@pytest.mark.sqlite_only
 def test_cli_db_option_and_environment_choose_the_database(small_db_file, tmp_path):
     import sqlite3
 
@@ -93,22 +96,19 @@ def test_cli_db_option_and_environment_choose_the_database(small_db_file, tmp_pa
     assert result.exit_code == 0 and len(json.loads(result.output)) == 28
 
 
-def test_filling_a_database_is_reported(small_db_file, tmp_path):
+def test_filling_a_database_is_reported(small_db_engine, small_db_url):
     """A loader not yet run on this database runs on first use, and the CLI says so on stderr."""
-    import sqlite3
-
     from typer.testing import CliRunner
 
     from blocwatch.cli import app
 
-    path = tmp_path / "partly.sqlite3"
-    path.write_bytes(small_db_file.read_bytes())
-    with sqlite3.connect(path) as conn:
-        conn.execute("DELETE FROM imports WHERE kind = 'bundled:publishers'")
-    result = CliRunner().invoke(app, ["--db", str(path), "events", "list", "--json"])
+    with small_db_engine.begin() as conn:
+        conn.execute(text("DELETE FROM imports WHERE kind = 'bundled:publishers'"))
+    small_db_engine.dispose()
+    result = CliRunner().invoke(app, ["--db", small_db_url, "events", "list", "--json"])
     assert result.exit_code == 0
-    assert f"first use of sqlite:///{path}: loading the publisher kind of each source" in result.stderr
-    again = CliRunner().invoke(app, ["--db", str(path), "events", "list", "--json"])
+    assert f"first use of {small_db_url}: loading the publisher kind of each source" in result.stderr
+    again = CliRunner().invoke(app, ["--db", small_db_url, "events", "list", "--json"])
     assert again.exit_code == 0 and "first use" not in again.stderr
 
 
@@ -164,8 +164,8 @@ def test_log_import_records_the_file_hash(engine, tmp_path):
         assert entry.path == str(path) and entry.finished_at is not None
 
 
-def test_schema_is_current_and_upgrade(tmp_path):
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+def test_schema_is_current_and_upgrade(empty_db_url):
+    engine = db.make_engine(empty_db_url)
     assert not db.schema_is_current(engine)
     db.upgrade(engine)
     assert db.schema_is_current(engine)
@@ -208,24 +208,21 @@ def test_stored_countries_match_the_registry(engine):
         assert stored["FRA"].source_id is not None
 
 
-def test_a_database_from_an_older_development_schema_is_refused_clearly(tmp_path):
+def test_a_database_from_an_older_development_schema_is_refused_clearly(empty_db_url):
     """Stamped with the current revision but missing a table: a clear error naming the table, no traceback."""
-    import sqlite3
-
     from typer.testing import CliRunner
 
     from blocwatch.cli import app
     from blocwatch.errors import SchemaMismatch
 
-    path = tmp_path / "old.sqlite3"
-    engine = db.make_engine(f"sqlite:///{path}")
+    engine = db.make_engine(empty_db_url)
     db.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE vote_states"))
     engine.dispose()
-    with sqlite3.connect(path) as conn:
-        conn.execute("DROP TABLE vote_states")
     with pytest.raises(SchemaMismatch, match="vote_states"):
-        db.connect(f"sqlite:///{path}")
-    result = CliRunner().invoke(app, ["--db", str(path), "events", "list"])
+        db.connect(empty_db_url)
+    result = CliRunner().invoke(app, ["--db", empty_db_url, "events", "list"])
     assert result.exit_code == 1
     assert "vote_states" in result.output and "Traceback" not in result.output
 

@@ -17,6 +17,8 @@ DGACM = REPO / "curation" / "sources" / "unga" / "dgacm"
 
 HRC_VOTES = REPO / "curation" / "sources" / "hrc" / "votes"
 
+pytestmark = pytest.mark.postgres  # make test-postgres runs this module on PostgreSQL too
+
 
 def _record_text(csv_file: Path) -> str:
     """A vote record in the Council's style, written from a checked vote list (iso3,name,vote)."""
@@ -69,7 +71,8 @@ def test_every_recorded_vote_equals_its_stated_tally_except_the_recorded_excepti
     with small_db_engine.connect() as conn:
         rows = conn.execute(text(
             "SELECT r.rcid, r.symbol, r.yes_count, r.no_count, r.abstain_count,"
-            " SUM(v.vote = 1), SUM(v.vote = 3), SUM(v.vote = 2)"
+            " SUM(CASE WHEN v.vote = 1 THEN 1 ELSE 0 END), SUM(CASE WHEN v.vote = 3 THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN v.vote = 2 THEN 1 ELSE 0 END)"
             " FROM roll_calls r LEFT JOIN votes v USING (rcid) WHERE r.yes_count IS NOT NULL"
             " GROUP BY r.rcid")).all()
         noted = {rcid for (rcid,) in conn.execute(text(
@@ -308,14 +311,13 @@ def test_cli_votes_show_search_members_and_errors(small_cli, tmp_path):
     assert len(parsed["positions"]["yes"]) == 32 and parsed["positions"]["no"] == ["ERI", "RUS"]
 
 
-def test_upgrade_from_0002_keeps_the_votes(tmp_path):
+def test_upgrade_from_0002_keeps_the_votes(empty_db_url):
     """A database made before migration 0003 (GA tables named ga_*) is upgraded in place, rows kept."""
     from alembic import command
 
     from blocwatch.store.db import _migrations_config, connect, make_engine
 
-    path = tmp_path / "old.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(empty_db_url)
     command.upgrade(_migrations_config(engine), "0002")
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO sources (id, kind, title) VALUES (1, 'dataset', 'x')"))
@@ -325,7 +327,7 @@ def test_upgrade_from_0002_keeps_the_votes(tmp_path):
                           "VALUES (7, 1, 'R/1/1', 'A TITLE', '[]', 1)"))
         conn.execute(text("INSERT INTO ga_votes (rcid, iso3, vote) VALUES (7, 'USA', 1)"))
     engine.dispose()
-    upgraded = connect(f"sqlite:///{path}")
+    upgraded = connect(empty_db_url)
     with upgraded.connect() as conn:
         row = conn.execute(text("SELECT forum, symbol, title FROM roll_calls WHERE rcid = 7")).one()
         assert tuple(row) == ("ga", "R/1/1", "A TITLE")
