@@ -121,7 +121,7 @@ def refuse_foreign(engine: Engine, *, settled: bool = True) -> None:
                 stamped = set(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
     except DatabaseError as exc:
         raise DatabaseRefused(f"--db {_where(engine)}: cannot be opened as a database "
-                              f"({str(exc.orig).strip() or type(exc.orig).__name__})") from None
+                              f"({' '.join(str(exc.orig).split()) or type(exc.orig).__name__})") from None
     ours = {"imports", "sources", "countries"}  # in every revision of blocwatch's schema
     foreign = tables and ("alembic_version" not in tables
                           or (stamped - set(REVISIONS) and not ours <= tables)
@@ -205,7 +205,7 @@ def _state(engine: Engine) -> tuple[set[str], set[str], set[str]] | None:
         return None
     except DatabaseError as exc:
         raise DatabaseRefused(f"--db {_where(engine)}: cannot be opened as a database "
-                              f"({str(exc.orig).strip() or type(exc.orig).__name__})") from None
+                              f"({' '.join(str(exc.orig).split()) or type(exc.orig).__name__})") from None
     found: dict[str, set[str]] = {"r": set(), "k": set(), "t": set()}
     for tag, value in rows:
         found[tag].add(value)
