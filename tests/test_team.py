@@ -129,9 +129,13 @@ def test_only_an_admin_manages_accounts_and_every_change_is_in_the_audit_log(bw)
     assert bw.users.get("ed").role == "admin"
 
 
-def test_an_audit_entry_changes_the_data_version(bw):
+def test_an_event_edit_changes_the_data_version_and_an_account_does_not(bw):
     before = bw.data_version()
-    bw.users.add("alice", PASSWORD, "viewer")
+    editor = bw.users.add("alice", PASSWORD, "editor")
+    assert bw.data_version() == before  # accounts (and campaigns) leave every cached result valid
+    event = bw.events.get("ga78-critical").id
+    bw.events.edit_signers(event, version=bw.events.version(event), add=["Brazil"], remove=[],
+                           source="https://example.org/late", note="a late joiner", by=editor)
     assert bw.data_version() != before
 
 

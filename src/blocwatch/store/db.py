@@ -33,7 +33,7 @@ __all__ = ["ENV_VAR", "Loader", "connect", "default_url", "make_engine", "normal
 
 # The newest migration (checked against Alembic's scripts by a test), so that
 # an up-to-date database is recognised without loading Alembic.
-REVISIONS = ("0001", "0002", "0003", "0004")  # every migration, oldest first (a test checks them against Alembic's scripts)
+REVISIONS = ("0001", "0002", "0003", "0004")  # every migration, oldest first
 SCHEMA_REVISION = REVISIONS[-1]
 BUSY_TIMEOUT_MS = 60_000
 
@@ -307,12 +307,13 @@ def connect(url: str | None = None, *, loaders: Sequence[Loader] = (),
 
 def data_version(engine: Engine) -> tuple:
     """A value that changes whenever stored data changes, in one query: the newest import-log row, the number
-    of events and signatures, the number and newest id of the roll calls, and the newest audit-log entry (every
-    edit writes one; caches are keyed on it)."""
+    of events and signatures, the number and newest id of the roll calls, and the sum of the events' versions
+    (every saved edit of an event bumps its version; caches are keyed on it). Accounts and campaigns are not in
+    it: a change there leaves every cached result valid, and tells no visitor that something was edited."""
     with engine.connect() as conn:
         return tuple(conn.exec_driver_sql(
             "SELECT (SELECT max(id) FROM imports), (SELECT count(*) FROM events), (SELECT count(*) FROM positions), "
-            "(SELECT count(*) FROM roll_calls), (SELECT max(rcid) FROM roll_calls), (SELECT max(id) FROM audit_log)"
+            "(SELECT count(*) FROM roll_calls), (SELECT max(rcid) FROM roll_calls), (SELECT sum(version) FROM events)"
         ).one())
 
 
