@@ -24,6 +24,8 @@ Per-test fixtures (a private copy each test may modify)
     countries, briefs and exports, and for GA questions about the sessions in
     :data:`SMALL_SESSIONS` (by roll-call date, every vote of 1976, 1977, 1985
     and 2019 is kept).
+    ``tiny_db_url``: the registry, the statements and the Council's votes, no GA
+    votes (``tiny_db_file``): every kind of table, for whole-database tests.
     ``empty_db_url``: a new, empty database (no schema).
 
 Backends
@@ -192,6 +194,18 @@ def _full_loaders() -> list:
     return list(LOADERS)
 
 
+def _tiny_loaders() -> list:
+    """The registry, the statements, the publishers and the Council's votes: every kind of table, no GA votes
+    (the GA loaders run as loading nothing, so that opening the database does not run them)."""
+    from blocwatch.api.bundled import LOADERS
+    from blocwatch.store.db import Loader
+
+    return [x if x.kind in TINY_KINDS else Loader(x.kind, lambda session: 0, x.description) for x in LOADERS]
+
+
+TINY_KINDS = ("bundled:countries", "bundled:statements", "bundled:publishers", "bundled:hrc")
+
+
 def _fill(path: Path, loaders: Callable[[], list] = _full_loaders) -> None:
     """Create the schema at ``path`` and run ``loaders()``, leaving one self-contained file."""
     from blocwatch.store.db import connect
@@ -221,6 +235,13 @@ def small_db_file(tmp_path_factory) -> Path:
     the full one for those sessions.
     """
     return _built_once(tmp_path_factory, "small.sqlite3", lambda path: _fill(path, _small_loaders))
+
+
+@pytest.fixture(scope="session")
+def tiny_db_file(tmp_path_factory) -> Path:
+    """The bundled registry, statements, publishers and Council votes, no GA votes (a few MB; SQLite whatever the
+    backend): for tests of whole-database operations that need every kind of table, not every vote."""
+    return _built_once(tmp_path_factory, "tiny.sqlite3", lambda path: _fill(path, _tiny_loaders))
 
 
 # ---------------------------------------------------------------- PostgreSQL (BLOCWATCH_TEST_BACKEND=postgresql)
@@ -281,6 +302,11 @@ def pg_small_template(tmp_path_factory) -> str:
     return _pg_template(tmp_path_factory, "small", _small_loaders)
 
 
+@pytest.fixture(scope="session")
+def pg_tiny_template(tmp_path_factory) -> str:
+    return _pg_template(tmp_path_factory, "tiny", _tiny_loaders)
+
+
 def _pg_database(template: str | None = None) -> Iterator[str]:
     """A new database on the run's server (a copy of ``template``, or empty), dropped afterwards."""
     import uuid
@@ -325,6 +351,15 @@ def small_db_url(request, tmp_path) -> Iterator[str]:
         yield from _pg_database(request.getfixturevalue("pg_small_template"))
     else:
         yield _private_copy(request.getfixturevalue("small_db_file"), tmp_path)
+
+
+@pytest.fixture
+def tiny_db_url(request, tmp_path) -> Iterator[str]:
+    """A private copy of the tiny database (no GA votes; see ``tiny_db_file``) for one test (free to modify)."""
+    if BACKEND == "postgresql":
+        yield from _pg_database(request.getfixturevalue("pg_tiny_template"))
+    else:
+        yield _private_copy(request.getfixturevalue("tiny_db_file"), tmp_path)
 
 
 @pytest.fixture

@@ -407,3 +407,40 @@ class VoteImport(Result):
     disagreements: list[str]
     changes: list[str]
     notes: list[str]
+
+
+@dataclass(frozen=True)
+class DatabaseCopy(Result):
+    """What ``db copy`` copied (passwords in the URLs hidden): rows per table, in the order written."""
+
+    source: str
+    destination: str
+    schema_revision: str
+    replaced: bool
+    tables: dict[str, int]
+    rows: int
+
+
+@dataclass(frozen=True)
+class BackupFile(Result):
+    """A backup written by ``backup``: its file, size and SHA-256 of its content, rows per table."""
+
+    database: str
+    file: str
+    schema_revision: str
+    tables: dict[str, int]
+    rows: int
+    sha256: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Restored(Result):
+    """What ``restore`` wrote into the database: rows per table, from which file."""
+
+    database: str
+    file: str
+    schema_revision: str
+    replaced: bool
+    tables: dict[str, int]
+    rows: int

@@ -12,6 +12,7 @@ from blocwatch.cli import (  # noqa: F401  (register the commands)
     campaigns,
     countries,
     curate,
+    db,
     events,
     forecast,
     ga,
