@@ -415,12 +415,19 @@ def small_cli(small_db_url):
 
 
 @pytest.fixture(scope="session")
-def web_bw(small_db_file):
+def web_bw(request):
     """One read-only ``blocwatch.open()`` handle on the small database for the web tests (test_web,
-    test_web_charts, test_browser: one xdist group, so its caches and GA computations are shared)."""
+    test_web_charts, test_browser: one xdist group, so its caches and GA computations are shared); on
+    PostgreSQL a copy of it made for the run."""
     import blocwatch
 
-    handle = blocwatch.open(str(small_db_file))
+    if BACKEND == "postgresql":
+        databases = _pg_database(request.getfixturevalue("pg_small_template"))
+        url = next(databases)
+        request.addfinalizer(lambda: next(databases, None))
+    else:
+        url = str(request.getfixturevalue("small_db_file"))
+    handle = blocwatch.open(url)
     yield handle
     handle.close()
 
