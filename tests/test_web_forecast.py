@@ -127,8 +127,8 @@ def test_bad_questions_are_400_or_404_with_the_close_matches(client):
         assert r.status_code == 400 and words in r.json()["error"], (url, r.text)
     page = client.get(f"/forecast?target={TARGET}&as_of=2024-02-30")
     assert page.status_code == 400 and page.headers["content-type"].startswith("text/html")
-    assert client.get("/api/backtest?from=2030").status_code == 404  # no vote to backtest
-    assert client.get("/api/backtest?from=2024-10-12").status_code == 404
+    assert client.get("/api/backtest?from=2030").status_code == 400  # no vote to backtest from then on
+    assert client.get("/api/backtest?from=2024-10-12").status_code == 400
 
 
 def test_backtest_twin_calibration_chart_and_headline(client, web_bw):
@@ -239,7 +239,7 @@ def test_no_backtest_runs_unasked_and_a_warm_app_starts_one(client, web_bw, monk
         assert "reload this page in a minute" in first or "No calibration" in first
         assert api.backtest_status(web_bw, "hrc", 2025)["status"] in ("computing", "unavailable")
         api._WARMING[(id(web_bw), api._backtest_key(web_bw, "hrc", 2025))].join()
-        assert "No calibration: no hrc country-text vote recorded from 2025-01-01 on" in warm.get(
+        assert "no Council vote on a country text is recorded from then on" in warm.get(
             "/forecast?from=2025").text
 
 
