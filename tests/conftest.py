@@ -80,7 +80,8 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     import uuid
 
-    os.environ.setdefault(PG_PREFIX_VAR, f"bwtest_{uuid.uuid4().hex[:8]}_")
+    # A prefix of our own, even when a test runs pytest inside pytest: each run drops only its own databases.
+    os.environ[PG_PREFIX_VAR] = f"bwtest_{uuid.uuid4().hex[:8]}_"
     if os.environ.get(PG_URL_VAR):
         return
     import postgres
