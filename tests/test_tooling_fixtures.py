@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from blocwatch.api.bundled import LOADERS
 from blocwatch.ga.agreement import agreement
-from blocwatch.store.db import connect
+from blocwatch.store.db import connect, make_engine
 
 from conftest import SMALL_SESSIONS
 
 
 def _rows(url: str, sql: str) -> list[tuple]:
-    con = sqlite3.connect(url.removeprefix("sqlite:///"))
+    engine = make_engine(url)
     try:
-        return con.execute(sql).fetchall()
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.exec_driver_sql(sql).all()]
     finally:
-        con.close()
+        engine.dispose()
 
 
 def test_small_db_keeps_every_event_and_country_and_only_some_sessions(db_url, small_db_url):
@@ -37,8 +37,9 @@ def test_small_db_keeps_every_event_and_country_and_only_some_sessions(db_url, s
             _rows(db_url, f"SELECT count(*) FROM {table} WHERE rcid IN {kept}"), table
     small_votes, full_votes = (_rows(url, "SELECT count(*) FROM votes")[0][0] for url in (small_db_url, db_url))
     assert small_votes < full_votes / 4
-    assert Path(small_db_url.removeprefix("sqlite:///")).stat().st_size < \
-        Path(db_url.removeprefix("sqlite:///")).stat().st_size / 3
+    if small_db_url.startswith("sqlite"):
+        assert Path(small_db_url.removeprefix("sqlite:///")).stat().st_size < \
+            Path(db_url.removeprefix("sqlite:///")).stat().st_size / 3
 
 
 def test_small_db_is_not_refilled_and_answers_as_the_full_one(engine, small_db_engine, small_db_url):
