@@ -81,7 +81,7 @@ PAIRS = [
      lambda bw: bw.forecast("SYR", as_of="2022-06-01").to_json()),
     (("campaign", "--target", "CHN", "--as-of", "2024-06-01", "--json"),
      lambda bw: bw.campaign("CHN", as_of="2024-06-01").to_json()),
-    (("backtest", "--from", "2024", "--json"), lambda bw: bw.backtest(start=2024).to_json()),
+    (("backtest", "--from", "2024-10-01", "--json"), lambda bw: bw.backtest(start="2024-10-01").to_json()),
 ]
 
 

@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from blocwatch.forecast import metrics, tally
 from blocwatch.forecast.history import ABSTAIN, NO, YES
 
-pytestmark = pytest.mark.postgres  # make test-postgres runs this module on PostgreSQL too
+# make test-postgres runs this module on PostgreSQL too; one worker runs it all, so that its module fixtures (a
+# backtest, a forecast) are computed once
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("forecast")]
 
 AS_OF = dt.date(2022, 6, 1)
 SPEC_KEYS = {"target", "as_of", "members", "tally", "p_adopted", "swing"}
@@ -288,7 +290,7 @@ def test_bad_questions_get_one_line_and_status_2(small_cli, args, expected):
 
 @pytest.fixture(scope="module")
 def recent(small_bw):
-    return small_bw.backtest(start=2024)
+    return small_bw.backtest(start="2024-10-01")
 
 
 def test_backtest_scores_every_vote_with_its_real_tally(small_bw, recent):
@@ -300,7 +302,7 @@ def test_backtest_scores_every_vote_with_its_real_tally(small_bw, recent):
         shown = small_bw.votes.show(v["id"]).counted
         assert v["tally"] == {"yes": shown["yes"], "no": shown["no"], "abstain": shown["abstain"]}
     assert d["overall"]["n"] == sum(sum(v["tally"].values()) for v in d["votes"])
-    assert set(d["by_year"]) == {"2024"}
+    assert set(d["by_year"]) == {"2024"} and all(v["date"] >= "2024-10-01" for v in d["votes"])
 
 
 def test_backtest_baselines_are_what_their_rules_say(recent):
