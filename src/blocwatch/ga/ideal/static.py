@@ -264,7 +264,8 @@ def estimate_static(votes: pd.DataFrame, sessions: Iterable[int] | int | None = 
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         parts, rolls, diags, done = [], [], [], 0
-        with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(len(groups), mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_default_signals) as pool:
             futures = {pool.submit(_fit_group, g, *args): len(g) for g in groups}
             for future in as_completed(futures):
                 p, r, d = future.result()
@@ -279,6 +280,16 @@ def estimate_static(votes: pd.DataFrame, sessions: Iterable[int] | int | None = 
     rollcalls = pd.concat(rolls, ignore_index=True).sort_values(["session", "rcid"], kind="stable")
     return IdealPoints(out, rollcalls.reset_index(drop=True), tuple(sorted(diags, key=lambda d: d.session)), spec,
                        data_version)
+
+
+def _default_signals() -> None:
+    """In a forked worker: the default handling of SIGTERM and SIGINT. A worker forked from a server (the web
+    app warming ideal points) would otherwise inherit the server's handlers, which only set a flag, and outlive
+    the server it was forked from when that is stopped."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def fit(votes: pd.DataFrame, sessions: Iterable[int] | int | None = None, *, model: Model = "ordered",
