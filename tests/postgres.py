@@ -159,9 +159,11 @@ def create_database(admin_url: str, name: str, template: str | None = None) -> s
     from psycopg import sql
 
     statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-    if template:
-        statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
     with _admin(admin_url) as conn:
+        if template:
+            statement = sql.SQL("{} TEMPLATE {}").format(statement, sql.Identifier(template))
+            if conn.info.server_version >= 150000:  # copying the files is twice as fast as WAL_LOG here
+                statement = sql.SQL("{} STRATEGY FILE_COPY").format(statement)
         for attempt in range(20):
             try:
                 conn.execute(statement)
