@@ -46,8 +46,10 @@ test-browser: $(STAMP)
 # again on a throwaway PostgreSQL server that the tests start (tests/postgres.py: Debian's postgresql package,
 # apt-get install postgresql; BLOCWATCH_TEST_PG_URL=postgresql://USER@HOST/DB uses a running server instead).
 # Without the server binaries every test is skipped, saying why (.ci/run installs them and fails then).
+# The whole suite passes there too (about 2.5 times make test's time): make test-postgres PG_TESTS='not browser and not fuzz'.
+PG_TESTS ?= postgres and not browser and not fuzz
 test-postgres: $(STAMP)
-	BLOCWATCH_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q $(XDIST) -m 'postgres and not browser and not fuzz'
+	BLOCWATCH_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q $(XDIST) -m '$(PG_TESTS)'
 
 # Thousands of generated and damaged inputs for every reader, and schemathesis on /openapi.json.
 test-fuzz: $(STAMP)
