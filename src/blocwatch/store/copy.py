@@ -308,7 +308,8 @@ def copy_database(src: str, dst: str, *, replace: bool = False, progress: Progre
 
 
 class _snapshot:  # noqa: N801 (used like a function)
-    """Read everything in one transaction (one moment of the source): REPEATABLE READ on PostgreSQL."""
+    """Read everything in one transaction (one moment of the source): REPEATABLE READ on PostgreSQL, an explicit
+    BEGIN on SQLite (in WAL mode, writers go on meanwhile)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -317,6 +318,9 @@ class _snapshot:  # noqa: N801 (used like a function)
         if self.conn.dialect.name == "postgresql":
             self.conn.execution_options(isolation_level="REPEATABLE READ")
         self._tx = self.conn.begin()
+        if self.conn.dialect.name == "sqlite":
+            # The driver opens no transaction for reads: without one each query would see the file as it is then.
+            self.conn.exec_driver_sql("BEGIN")
         return self.conn
 
     def __exit__(self, *exc: object) -> None:
