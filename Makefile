@@ -11,7 +11,7 @@ CONSTRAINTS := constraints.txt
 WORKERS ?= 2
 XDIST := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup --maxschedchunk 1)
 
-.PHONY: run serve test test-fast test-browser test-fuzz test-postgres lint typecheck install curate bench clean migration-reset
+.PHONY: run serve test test-fast test-browser test-fuzz test-postgres fuzz lint typecheck install curate bench clean migration-reset
 
 # Re-installs whenever pyproject.toml or the constraints change.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
@@ -42,16 +42,22 @@ test: $(STAMP)
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -m browser tests/test_browser.py
 
-# The modules marked postgres (store, migrations, loaders, votes, API/CLI parity, forecast, copy and backup, ...)
-# again on a throwaway PostgreSQL server that the tests start (tests/postgres.py: Debian's postgresql package,
-# apt-get install postgresql; BLOCWATCH_TEST_PG_URL=postgresql://USER@HOST/DB uses a running server instead).
+# The whole suite (less the browser and fuzzing runs, and the tests of SQLite files) again on a throwaway
+# PostgreSQL server that the tests start (tests/postgres.py: Debian's postgresql package, apt-get install
+# postgresql; BLOCWATCH_TEST_PG_URL=postgresql://USER@HOST/DB uses a running server instead): 3 min 30 s here.
 # Without the server binaries every test is skipped, saying why (.ci/run installs them and fails then).
-# The whole suite passes there too (about 2.5 times make test's time): make test-postgres PG_TESTS='not browser and not fuzz'.
-PG_TESTS ?= postgres and not browser and not fuzz
+# The inner loop: make test-postgres PG_TESTS='postgres and not browser and not fuzz' (the modules marked postgres).
+PG_TESTS ?= not browser and not fuzz
 test-postgres: $(STAMP)
 	BLOCWATCH_TEST_BACKEND=postgresql $(BIN)/python -m pytest -q $(XDIST) -m '$(PG_TESTS)'
 
 # Thousands of generated and damaged inputs for every reader, and schemathesis on /openapi.json.
+# Coverage-guided fuzzing with atheris, on demand (not in CI): make fuzz [TARGET=vote_record] [RUNS=100000].
+fuzz: $(STAMP)
+	$(BIN)/python -c "import atheris" 2>/dev/null || $(BIN)/pip install -q atheris
+	for t in $${TARGET:-vote_record event_file un_resolutions statement_text}; do \
+	    $(BIN)/python fuzz/readers.py $$t -runs=$${RUNS:-20000} || exit 1; done
+
 test-fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-2000} $(BIN)/python -m pytest -q $(XDIST) -m fuzz tests/test_fuzz.py tests/test_schema.py
 
