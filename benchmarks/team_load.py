@@ -101,8 +101,8 @@ async def writer(base: str, name: str, stop: float, saved: dict[str, int], confl
                 continue
             if r.status_code == 200:
                 saved[event] += 1
-            elif r.status_code == 409:
-                conflicts.append(1)
+            elif r.status_code == 409 or (r.status_code == 400 and "nothing was saved" in r.text):
+                conflicts.append(1)  # lost the race (409), or the list read had moved on since (refused, 400)
             else:
                 errors.append(f"POST signers {event}: {r.status_code} {r.text[:200]}")
 
@@ -150,11 +150,16 @@ def main() -> None:
               f"{args.workers} server process(es), {'PostgreSQL' if db.startswith('postgres') else 'SQLite'}")
         result = asyncio.run(run(base))
     finally:
-        os.killpg(server.pid, 15)
-        server.wait(timeout=30)
+        os.killpg(server.pid, 15)  # requests still being answered are given 10 s
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, 9)
+            server.wait(timeout=10)
     print(f"reads: {result['reads']} ({result['reads'] / DURATION:.0f}/s), p50 {result['p50'] * 1000:.0f} ms, "
           f"p95 {result['p95'] * 1000:.0f} ms")
-    print(f"writes saved: {result['writes']}, lost the race (409, retried): {result['conflicts']}, "
+    print(f"writes saved: {result['writes']}, refused and retried (409 stale version, or 400 for a list that had "
+          f"changed since it was read): {result['conflicts']}, "
           f"lost writes: {result['lost']}")
     print(f"errors: {len(result['errors'])}" + (f" (first: {result['errors'][:3]})" if result["errors"] else ""))
     if result["errors"] or result["lost"]:

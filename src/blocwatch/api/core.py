@@ -84,6 +84,13 @@ class Blocwatch:
 
         return data_version(self.engine)
 
+    def votes_version(self) -> tuple[Any, ...]:
+        """Changes whenever the recorded votes change, not when an event is edited
+        (:func:`blocwatch.store.db.votes_version`): the key of results computed from votes alone."""
+        from blocwatch.store.db import votes_version
+
+        return votes_version(self.engine)
+
     def dataset(self) -> Dataset:
         """Every stored event as a :class:`~blocwatch.statements.dataset.Dataset` (cached per data version)."""
         from blocwatch.statements.load import dataset

@@ -114,7 +114,7 @@ class GA:
                                f"{'session' if body == 'ga' else 'year'} {', '.join(map(str, missing))} "
                                f"(stored: {have[0]}-{have[-1]})")
         bw = self._bw
-        version = bw.data_version()
+        version = bw.votes_version()  # ideal points read the votes alone: an edited event leaves them cached
         fitted = bw.cache.get(("ideal", body, version, tuple(wanted or ()), chosen.value, model_, method_),
                               lambda: estimate(bw.engine, wanted, model=model_, dynamics=chosen.value,
                                                method=method_, data_version=str(version), forum=body))

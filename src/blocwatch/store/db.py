@@ -305,6 +305,16 @@ def connect(url: str | None = None, *, loaders: Sequence[Loader] = (),
     return engine
 
 
+def votes_version(engine: Engine) -> tuple:
+    """Like :func:`data_version`, for results computed from the recorded votes alone (agreement, ideal points):
+    the number and newest id of the roll calls and the newest import-log row of anything but events (a vote
+    written again in place logs one). An edit of an event leaves it unchanged, so such results stay cached."""
+    with engine.connect() as conn:
+        return tuple(conn.exec_driver_sql(
+            "SELECT (SELECT count(*) FROM roll_calls), (SELECT max(rcid) FROM roll_calls), "
+            "(SELECT max(id) FROM imports WHERE kind NOT LIKE 'events:%' AND kind <> 'bundled:statements')").one())
+
+
 def data_version(engine: Engine) -> tuple:
     """A value that changes whenever stored data changes, in one query: the newest import-log row, the number
     of events and signatures, the number and newest id of the roll calls, and the sum of the events' versions

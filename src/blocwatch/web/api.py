@@ -326,7 +326,7 @@ def _state_ga_all(bw: Blocwatch) -> dict[str, Any]:
 def warm(bw: Blocwatch, *, wait: bool = False) -> dict[str, Any] | None:
     """The all-states GA series if computed; else start computing them in a background thread (once per
     instance and data version) and return None (or wait for them with ``wait``)."""
-    return _in_background(bw, (bw.data_version(), "state-ga"), lambda: _state_ga_all(bw), wait=wait)
+    return _in_background(bw, (bw.votes_version(), "state-ga"), lambda: _state_ga_all(bw), wait=wait)
 
 
 def state_ga_json(bw: Blocwatch, iso3: str) -> dict[str, Any]:
