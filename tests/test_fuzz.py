@@ -1,6 +1,7 @@
 """Fuzzing (issue 12): the readers of every input a user can give fail with one clear line, never a crash.
 
-Each reader gets generated inputs — arbitrary text, and real files mutated
+The readers: UN resolution files (DGACM), UN Digital Library CSVs, the
+unvotes tables, vote records, event files and members files. Each reader gets generated inputs — arbitrary text, and real files mutated
 (bytes flipped, lines cut, fields swapped) — and must either read them or
 raise a :class:`~blocwatch.errors.BlocwatchError` whose message is one line.
 An import through the API that fails must change nothing stored.
@@ -11,6 +12,7 @@ An import through the API that fails must change nothing stored.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from pathlib import Path
@@ -154,3 +156,46 @@ def test_the_samples_are_real():
     assert json.loads(_dgacm_sample().splitlines()[0])
     assert parse_vote_record(VOTE_RECORD).lists
     assert read_dgacm([DGACM]).roll_calls
+
+
+def _undl_bytes(tmp: Path) -> bytes:
+    from blocwatch.ga.importers import UNDL_HEADER_2026
+
+    from tests.test_ga_importers import undl_rows, write_csv
+
+    return write_csv(tmp / "seed.csv", UNDL_HEADER_2026, undl_rows(True)).read_bytes()
+
+
+@SETTINGS
+@given(st.data())
+def test_the_un_digital_library_reader_never_crashes(tmp_path_factory, data):
+    from blocwatch.ga.importers import read_undl
+
+    folder = tmp_path_factory.mktemp("undl")
+    path = folder / "fuzz.csv"
+    path.write_bytes(data.draw(mutated(_undl_bytes(folder))))
+    try:
+        read_undl(path)
+    except Exception as exc:  # noqa: BLE001
+        _one_line(exc)
+
+
+@SETTINGS
+@given(st.data(), st.sampled_from(["un_votes.csv.gz", "un_roll_calls.csv", "un_roll_call_issues.csv"]))
+def test_the_unvotes_reader_never_crashes(tmp_path_factory, data, name):
+    from blocwatch.ga.importers import read_unvotes
+
+    from tests.test_ga_importers import write_unvotes
+
+    folder = write_unvotes(tmp_path_factory.mktemp("unvotes") / "unvotes")
+    target = folder / name
+    raw = target.read_bytes()
+    if name.endswith(".gz"):
+        raw = gzip.decompress(raw)
+        target.write_bytes(gzip.compress(data.draw(mutated(raw))))
+    else:
+        target.write_bytes(data.draw(mutated(raw)))
+    try:
+        read_unvotes(folder)
+    except Exception as exc:  # noqa: BLE001
+        _one_line(exc)
