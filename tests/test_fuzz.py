@@ -1,8 +1,9 @@
 """Fuzzing (issue 12): the readers of every input a user can give fail with one clear line, never a crash.
 
 The readers: UN resolution files (DGACM), UN Digital Library CSVs, the
-unvotes tables, vote records, event files and members files. Each reader gets generated inputs — arbitrary text, and real files mutated
-(bytes flipped, lines cut, fields swapped) — and must either read them or
+unvotes tables, vote records, event files and members files. Each reader
+gets generated inputs — arbitrary text, and real files mutated (bytes
+flipped, lines cut, fields swapped) — and must either read them or
 raise a :class:`~blocwatch.errors.BlocwatchError` whose message is one line.
 An import through the API that fails must change nothing stored.
 
@@ -12,6 +13,7 @@ An import through the API that fails must change nothing stored.
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import os
@@ -123,7 +125,7 @@ def test_a_members_file_is_read_or_refused_in_one_line(small_bw, tmp_path_factor
     path = tmp_path_factory.mktemp("members") / "members.txt"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     try:
-        _members_from_file(small_bw, path)
+        _members_from_file(small_bw, path, dt.date(2022, 6, 1))
     except Exception as exc:  # noqa: BLE001
         _one_line(exc)
 

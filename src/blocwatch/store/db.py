@@ -312,7 +312,8 @@ def votes_version(engine: Engine) -> tuple:
     with engine.connect() as conn:
         return tuple(conn.exec_driver_sql(
             "SELECT (SELECT count(*) FROM roll_calls), (SELECT max(rcid) FROM roll_calls), "
-            "(SELECT max(id) FROM imports WHERE kind NOT LIKE 'events:%' AND kind <> 'bundled:statements')").one())
+            "(SELECT max(id) FROM imports WHERE kind NOT IN ('events:add', 'bundled:statements', 'bundled:publishers'))"
+        ).one())
 
 
 def data_version(engine: Engine) -> tuple:
