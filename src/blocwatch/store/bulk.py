@@ -28,6 +28,20 @@ BULK_ROWS = 20_000
 _STAGING = "_blocwatch_rows"
 
 
+def copy_rows(conn: Connection, table_name: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *,
+              quoted: bool = True) -> None:
+    """``COPY table (columns) FROM STDIN`` with ``rows`` (PostgreSQL, psycopg 3), in the caller's transaction."""
+    quote = conn.dialect.identifier_preparer.quote
+    name = quote(table_name) if quoted else table_name
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f"COPY {name} ({', '.join(quote(c) for c in columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
 def copy_insert(conn: Connection, statement: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """PostgreSQL: run ``statement`` (an ``INSERT`` into one table) for ``rows``, which are COPYed into a
     temporary table first; ``columns`` names the value of each position of a row.
@@ -41,13 +55,7 @@ def copy_insert(conn: Connection, statement: Any, columns: Sequence[str], rows: 
     conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_STAGING}")
     conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {_STAGING} ON COMMIT DROP AS "
                          f"SELECT {names} FROM {quote(target.name)} WITH NO DATA")
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        with cursor.copy(f"COPY {_STAGING} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    finally:
-        cursor.close()
+    copy_rows(conn, _STAGING, columns, rows, quoted=False)
     from sqlalchemy import column, table
 
     staging = table(_STAGING, *[column(c) for c in columns])

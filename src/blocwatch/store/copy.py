@@ -62,6 +62,7 @@ from sqlalchemy import (
 )
 
 from blocwatch.errors import DatabaseRefused, ImportFailed, SchemaMismatch
+from blocwatch.store.bulk import copy_rows
 
 FORMAT = "blocwatch-backup"
 FORMAT_VERSION = 1
@@ -123,14 +124,7 @@ def _write(conn: Connection, table: Table, rows: list[tuple]) -> None:
         return
     names = [c.name for c in table.columns]
     if conn.dialect.name == "postgresql":
-        quote = conn.dialect.identifier_preparer.quote
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            with cursor.copy(f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        finally:
-            cursor.close()
+        copy_rows(conn, table.name, names, rows)
         return
     # SQLite: the driver's executemany on the compiled INSERT, each cell through its type's bind processor (dates
     # to text, booleans to 0/1): SQLAlchemy's own per-row handling would cost more than the insert.
